@@ -1,0 +1,130 @@
+//! JWS signature algorithms: EdDSA (Ed25519), ES256 (P-256), ES256K (secp256k1).
+//! ECDSA signatures are raw r‖s, as JWS requires (not DER).
+
+use std::fmt;
+
+use k256::ecdsa::signature::{Signer, Verifier};
+
+use crate::crypto::key::{Curve, PublicKey, SecretKey};
+use crate::error::{err, Result};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SignAlg {
+    EdDsa,
+    Es256,
+    Es256K,
+}
+
+impl SignAlg {
+    /// The JWS `alg` name.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignAlg::EdDsa => "EdDSA",
+            SignAlg::Es256 => "ES256",
+            SignAlg::Es256K => "ES256K",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SignAlg> {
+        [SignAlg::EdDsa, SignAlg::Es256, SignAlg::Es256K]
+            .into_iter()
+            .find(|a| a.name() == name)
+    }
+
+    /// The algorithm a key on `curve` signs with.
+    pub fn for_curve(curve: Curve) -> Option<SignAlg> {
+        match curve {
+            Curve::Ed25519 => Some(SignAlg::EdDsa),
+            Curve::P256 => Some(SignAlg::Es256),
+            Curve::Secp256k1 => Some(SignAlg::Es256K),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for SignAlg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Signs `message`; the algorithm follows from the key's curve.
+pub fn sign(secret: &SecretKey, message: &[u8]) -> Result<(SignAlg, Vec<u8>)> {
+    let failed = |_| err!(Internal, "signing failed");
+    Ok(match secret {
+        SecretKey::Ed25519(k) => (SignAlg::EdDsa, k.sign(message).to_bytes().to_vec()),
+        SecretKey::P256(k) => {
+            let sig: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(k)
+                .try_sign(message)
+                .map_err(failed)?;
+            (SignAlg::Es256, sig.to_bytes().to_vec())
+        }
+        SecretKey::Secp256k1(k) => {
+            let sig: k256::ecdsa::Signature = k256::ecdsa::SigningKey::from(k)
+                .try_sign(message)
+                .map_err(failed)?;
+            (SignAlg::Es256K, sig.to_bytes().to_vec())
+        }
+        other => {
+            return Err(err!(
+                Unsupported,
+                "no JWS algorithm signs with {} keys",
+                other.curve()
+            ))
+        }
+    })
+}
+
+/// Verifies `signature` over `message`. The algorithm must match the key's curve.
+pub fn verify(public: &PublicKey, alg: SignAlg, message: &[u8], signature: &[u8]) -> Result<()> {
+    if SignAlg::for_curve(public.curve()) != Some(alg) {
+        return Err(err!(
+            Inconsistent,
+            "JWS alg {alg} cannot be verified with a {} key",
+            public.curve()
+        ));
+    }
+    let bad = || err!(VerificationFailed, "{alg} signature does not verify");
+    let ok = match public {
+        PublicKey::Ed25519(k) => {
+            let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| bad())?;
+            k.verify_strict(message, &sig).is_ok()
+        }
+        PublicKey::P256(k) => {
+            let sig = p256::ecdsa::Signature::from_slice(signature).map_err(|_| bad())?;
+            p256::ecdsa::VerifyingKey::from(k)
+                .verify(message, &sig)
+                .is_ok()
+        }
+        PublicKey::Secp256k1(k) => {
+            // Accept high-S signatures from peers that do not normalise.
+            let sig = k256::ecdsa::Signature::from_slice(signature).map_err(|_| bad())?;
+            k256::ecdsa::VerifyingKey::from(k)
+                .verify(message, &sig.normalize_s())
+                .is_ok()
+        }
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(bad())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_and_verify_on_every_signing_curve() {
+        for curve in [Curve::Ed25519, Curve::P256, Curve::Secp256k1] {
+            let key = SecretKey::generate(curve).unwrap();
+            let (alg, sig) = sign(&key, b"hello").unwrap();
+            assert_eq!(sig.len(), 64);
+            verify(&key.public_key(), alg, b"hello", &sig).unwrap();
+            let e = verify(&key.public_key(), alg, b"hellO", &sig).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::VerificationFailed);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+//! One error type for the crate: a stable [`ErrorKind`] plus a message that says what was
+//! wrong and where (which header, which kid). Messages never contain secret material.
+
+use std::fmt;
+
+/// The stable category of an [`Error`]. The JS face maps each kind to a `DIDCommError.code`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// Input is not well formed: not JSON, bad base64url, a header of the wrong JSON type,
+    /// a missing required field, a key that is not a point on its curve.
+    Malformed,
+    /// Well-formed parts contradict each other: `from` vs `skid`, `apu` vs `skid`, `apv` vs
+    /// the recipient kids, the `epk` curve vs the recipient key, `to` vs the recipient kid.
+    Inconsistent,
+    /// The DID resolver knows no document for a DID.
+    DidNotFound,
+    /// A DID URL (kid) is not in its DID document, or not in the relationship it must be in.
+    KidNotFound,
+    /// The secrets resolver holds no secret for the kid(s) needed.
+    SecretNotFound,
+    /// An algorithm, curve or key type this library does not implement.
+    Unsupported,
+    /// The caller passed arguments that cannot work together.
+    IllegalArgument,
+    /// A signature did not verify.
+    VerificationFailed,
+    /// Decryption failed: wrong key, or a tampered ciphertext, tag, iv or encrypted key.
+    DecryptionFailed,
+    /// Sender and recipient have no key in common (no shared curve, no usable key).
+    NoCompatibleKeys,
+    /// A DID or secrets resolver reported a failure of its own.
+    Resolver,
+    /// The environment failed (no randomness source).
+    Internal,
+}
+
+impl ErrorKind {
+    /// The stable code string, as exposed to JavaScript (`DIDCommError.code`).
+    pub fn code(self) -> &'static str {
+        match self {
+            ErrorKind::Malformed => "ERR_MALFORMED",
+            ErrorKind::Inconsistent => "ERR_INCONSISTENT",
+            ErrorKind::DidNotFound => "ERR_DID_NOT_FOUND",
+            ErrorKind::KidNotFound => "ERR_KID_NOT_FOUND",
+            ErrorKind::SecretNotFound => "ERR_SECRET_NOT_FOUND",
+            ErrorKind::Unsupported => "ERR_UNSUPPORTED",
+            ErrorKind::IllegalArgument => "ERR_ILLEGAL_ARGUMENT",
+            ErrorKind::VerificationFailed => "ERR_VERIFICATION_FAILED",
+            ErrorKind::DecryptionFailed => "ERR_DECRYPTION_FAILED",
+            ErrorKind::NoCompatibleKeys => "ERR_NO_COMPATIBLE_KEYS",
+            ErrorKind::Resolver => "ERR_RESOLVER",
+            ErrorKind::Internal => "ERR_INTERNAL",
+        }
+    }
+}
+
+/// An error with a stable kind and a human-readable message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error {
+    kind: ErrorKind,
+    message: String,
+}
+
+impl Error {
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Error {
+            kind,
+            message: message.into(),
+        }
+    }
+
+    pub fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    pub fn message(&self) -> &str {
+        &self.message
+    }
+
+    /// The same error with `context` prepended to its message, kind unchanged.
+    pub fn context(self, context: impl fmt::Display) -> Self {
+        Error {
+            kind: self.kind,
+            message: format!("{context}: {}", self.message),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind.code(), self.message)
+    }
+}
+
+impl std::error::Error for Error {}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// `err!(Kind, "format", args…)` builds an [`Error`] of that kind.
+macro_rules! err {
+    ($kind:ident, $($arg:tt)*) => {
+        $crate::error::Error::new($crate::error::ErrorKind::$kind, format!($($arg)*))
+    };
+}
+pub(crate) use err;

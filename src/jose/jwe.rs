@@ -1,0 +1,395 @@
+//! JWE in General JSON serialization with ECDH-ES+A256KW (anoncrypt) and ECDH-1PU+A256KW
+//! (authcrypt), CHECKLIST §5. This module does the cryptography against given keys; finding
+//! the keys (DID documents, secrets) is the pack and unpack pipelines' job.
+
+use std::fmt;
+
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::crypto::{ecdh, random, PublicKey, SecretKey};
+use crate::error::{err, Result};
+use crate::jose::{b64, enc::ContentEnc, jwk, kdf, kw, str_field};
+use crate::media_type::MediaType;
+
+/// A JWE `alg`: the key-management algorithm.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KeyWrap {
+    /// ECDH-ES+A256KW: anoncrypt.
+    EcdhEs,
+    /// ECDH-1PU+A256KW: authcrypt.
+    Ecdh1pu,
+}
+
+impl KeyWrap {
+    pub fn name(self) -> &'static str {
+        match self {
+            KeyWrap::EcdhEs => "ECDH-ES+A256KW",
+            KeyWrap::Ecdh1pu => "ECDH-1PU+A256KW",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<KeyWrap> {
+        [KeyWrap::EcdhEs, KeyWrap::Ecdh1pu]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+}
+
+impl fmt::Display for KeyWrap {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A recipient key for [`encrypt`].
+#[derive(Debug, Clone, Copy)]
+pub struct Recipient<'a> {
+    pub kid: &'a str,
+    pub key: &'a PublicKey,
+}
+
+/// The sender key for authcrypt.
+#[derive(Debug, Clone, Copy)]
+pub struct Sender<'a> {
+    pub kid: &'a str,
+    pub key: &'a SecretKey,
+}
+
+/// `apv` = SHA-256 of the recipient kids, sorted and joined with `.`.
+pub fn apv_for(kids: &[&str]) -> [u8; 32] {
+    let mut sorted = kids.to_vec();
+    sorted.sort_unstable();
+    Sha256::digest(sorted.join(".").as_bytes()).into()
+}
+
+/// Encrypts `plaintext` to every recipient (all on one key-agreement curve). With a
+/// `sender`, ECDH-1PU+A256KW with A256CBC-HS512; without, ECDH-ES+A256KW with `enc`.
+pub fn encrypt(
+    plaintext: &[u8],
+    enc: ContentEnc,
+    recipients: &[Recipient<'_>],
+    sender: Option<Sender<'_>>,
+) -> Result<String> {
+    let first = recipients
+        .first()
+        .ok_or_else(|| err!(IllegalArgument, "a JWE needs at least one recipient"))?;
+    let curve = first.key.curve();
+    if !curve.is_key_agreement() {
+        return Err(err!(
+            Unsupported,
+            "no key agreement on {curve} ({})",
+            first.kid
+        ));
+    }
+    if let Some(r) = recipients.iter().find(|r| r.key.curve() != curve) {
+        return Err(err!(
+            IllegalArgument,
+            "recipient keys must share one curve: {} is {}, {} is {curve}",
+            r.kid,
+            r.key.curve(),
+            first.kid
+        ));
+    }
+    let alg = match sender {
+        Some(s) if s.key.curve() != curve => {
+            return Err(err!(
+                IllegalArgument,
+                "sender key {} is {}, recipient keys are {curve}",
+                s.kid,
+                s.key.curve()
+            ))
+        }
+        Some(_) if enc != ContentEnc::A256CbcHs512 => {
+            return Err(err!(
+                IllegalArgument,
+                "authcrypt uses A256CBC-HS512 only, not {enc}"
+            ))
+        }
+        Some(_) => KeyWrap::Ecdh1pu,
+        None => KeyWrap::EcdhEs,
+    };
+
+    let kids: Vec<&str> = recipients.iter().map(|r| r.kid).collect();
+    let apv = apv_for(&kids);
+    let ephemeral = SecretKey::generate(curve)?;
+    let mut header = Map::new();
+    header.insert("typ".into(), MediaType::Encrypted.as_str().into());
+    header.insert("alg".into(), alg.name().into());
+    header.insert("enc".into(), enc.name().into());
+    if let Some(s) = sender {
+        header.insert("skid".into(), s.kid.into());
+        header.insert("apu".into(), b64::encode(s.kid).into());
+    }
+    header.insert("apv".into(), b64::encode(apv).into());
+    header.insert(
+        "epk".into(),
+        Value::Object(jwk::public_to_jwk(&ephemeral.public_key())),
+    );
+    let protected = b64::encode(Value::Object(header).to_string());
+
+    let cek = Zeroizing::new(random::bytes(enc.key_len())?);
+    let iv = random::bytes(enc.iv_len())?;
+    let (ciphertext, tag) = enc.encrypt(&cek, &iv, protected.as_bytes(), plaintext)?;
+
+    let apu = sender.map(|s| s.kid.as_bytes()).unwrap_or_default();
+    let mut entries = Vec::with_capacity(recipients.len());
+    for r in recipients {
+        let mut z = ecdh::agree(&ephemeral, r.key)?;
+        if let Some(s) = sender {
+            z.extend_from_slice(&ecdh::agree(s.key, r.key)?);
+        }
+        let cc_tag = sender.map(|_| tag.as_slice());
+        let kek = kdf::derive_kek(&z, alg.name(), apu, &apv, cc_tag);
+        let encrypted_key = kw::wrap(&kek, &cek)?;
+        entries
+            .push(json!({"header": {"kid": r.kid}, "encrypted_key": b64::encode(encrypted_key)}));
+    }
+    let jwe = json!({
+        "protected": protected,
+        "recipients": entries,
+        "iv": b64::encode(iv),
+        "ciphertext": b64::encode(ciphertext),
+        "tag": b64::encode(tag),
+    });
+    Ok(jwe.to_string())
+}
+
+/// A parsed JWE, headers decoded and checked for form; nothing decrypted yet.
+#[derive(Debug, Clone)]
+pub struct Jwe {
+    /// The `protected` member exactly as sent: the AAD.
+    pub protected: String,
+    pub alg: KeyWrap,
+    pub enc: ContentEnc,
+    pub epk: PublicKey,
+    /// The sender kid (authcrypt): `skid`, or recovered from `apu`.
+    pub skid: Option<String>,
+    apu: Vec<u8>,
+    apv: Vec<u8>,
+    /// `(kid, encrypted_key)` per recipient, in order.
+    pub recipients: Vec<(String, Vec<u8>)>,
+    iv: Vec<u8>,
+    ciphertext: Vec<u8>,
+    tag: Vec<u8>,
+}
+
+impl Jwe {
+    /// Parses General JSON (`recipients`) or Flattened JSON (`header` + `encrypted_key`),
+    /// and checks what can be checked without keys: `typ`, `alg`, `enc`, the `epk` point,
+    /// `skid` against `apu`, and `apv` against the recipient kids.
+    pub fn parse(value: &Value) -> Result<Jwe> {
+        let obj = value
+            .as_object()
+            .ok_or_else(|| err!(Malformed, "a JWE must be a JSON object"))?;
+        let protected = str_field(obj, "protected", "JWE")?.to_owned();
+        let header: Value =
+            serde_json::from_slice(&b64::decode(&protected, "JWE protected header")?)
+                .map_err(|_| err!(Malformed, "JWE protected header is not JSON"))?;
+        let header = header
+            .as_object()
+            .ok_or_else(|| err!(Malformed, "JWE protected header must be a JSON object"))?;
+
+        if let Some(typ) = header.get("typ") {
+            if !typ
+                .as_str()
+                .is_some_and(|t| MediaType::Encrypted.matches(t))
+            {
+                return Err(err!(
+                    Malformed,
+                    "JWE typ must be {}, got {typ}",
+                    MediaType::Encrypted.as_str()
+                ));
+            }
+        }
+        let alg_name = str_field(header, "alg", "JWE protected header")?;
+        let alg = KeyWrap::from_name(alg_name)
+            .ok_or_else(|| err!(Unsupported, "JWE alg '{alg_name}' is not supported"))?;
+        let enc_name = str_field(header, "enc", "JWE protected header")?;
+        let enc = ContentEnc::from_name(enc_name)
+            .ok_or_else(|| err!(Unsupported, "JWE enc '{enc_name}' is not supported"))?;
+        if alg == KeyWrap::Ecdh1pu && enc != ContentEnc::A256CbcHs512 {
+            return Err(err!(
+                Unsupported,
+                "authcrypt (ECDH-1PU+A256KW) requires A256CBC-HS512, got {enc}"
+            ));
+        }
+        let epk = header
+            .get("epk")
+            .ok_or_else(|| err!(Malformed, "JWE protected header has no 'epk'"))?;
+        let epk = jwk::public_from_jwk(epk).map_err(|e| e.context("JWE epk"))?;
+        if !epk.curve().is_key_agreement() {
+            return Err(err!(
+                Unsupported,
+                "JWE epk curve {} cannot do key agreement",
+                epk.curve()
+            ));
+        }
+
+        let apu = match header.get("apu") {
+            Some(v) => b64::decode(
+                v.as_str()
+                    .ok_or_else(|| err!(Malformed, "JWE 'apu' must be a string"))?,
+                "JWE apu",
+            )?,
+            None => Vec::new(),
+        };
+        let apv = match header.get("apv") {
+            Some(v) => b64::decode(
+                v.as_str()
+                    .ok_or_else(|| err!(Malformed, "JWE 'apv' must be a string"))?,
+                "JWE apv",
+            )?,
+            None => Vec::new(),
+        };
+        let skid = match (header.get("skid"), apu.is_empty()) {
+            (Some(Value::String(skid)), false) if skid.as_bytes() != apu.as_slice() => {
+                return Err(err!(Inconsistent, "JWE skid '{skid}' does not match apu"))
+            }
+            (Some(Value::String(skid)), _) => Some(skid.clone()),
+            (Some(_), _) => return Err(err!(Malformed, "JWE 'skid' must be a string")),
+            (None, false) if alg == KeyWrap::Ecdh1pu => Some(
+                String::from_utf8(apu.clone())
+                    .map_err(|_| err!(Malformed, "JWE apu is not a UTF-8 kid"))?,
+            ),
+            (None, _) => None,
+        };
+        if alg == KeyWrap::Ecdh1pu && skid.is_none() {
+            return Err(err!(
+                Malformed,
+                "authcrypt JWE names no sender: no 'skid' and no 'apu'"
+            ));
+        }
+
+        let recipients = match obj.get("recipients") {
+            Some(Value::Array(list)) if !list.is_empty() => list
+                .iter()
+                .enumerate()
+                .map(|(i, r)| {
+                    parse_recipient(r).map_err(|e| e.context(format_args!("JWE recipients[{i}]")))
+                })
+                .collect::<Result<Vec<_>>>()?,
+            Some(Value::Array(_)) => {
+                return Err(err!(Malformed, "JWE has an empty 'recipients' array"))
+            }
+            Some(_) => return Err(err!(Malformed, "JWE 'recipients' must be an array")),
+            None => vec![parse_recipient(value)?],
+        };
+        if !apv.is_empty() {
+            let kids: Vec<&str> = recipients.iter().map(|(kid, _)| kid.as_str()).collect();
+            if !bool::from(apv_for(&kids).ct_eq(apv.as_slice())) {
+                return Err(err!(
+                    Inconsistent,
+                    "JWE apv does not match the recipient kids {kids:?}"
+                ));
+            }
+        }
+
+        let bytes = |name: &str| -> Result<Vec<u8>> {
+            b64::decode(str_field(obj, name, "JWE")?, &format!("JWE {name}"))
+        };
+        Ok(Jwe {
+            protected,
+            alg,
+            enc,
+            epk,
+            skid,
+            apu,
+            apv,
+            recipients,
+            iv: bytes("iv")?,
+            ciphertext: bytes("ciphertext")?,
+            tag: bytes("tag")?,
+        })
+    }
+
+    /// Unwraps the content key for recipient `kid` with its secret; authcrypt also needs the
+    /// sender's public key (the one `skid` names).
+    pub fn unwrap_cek(
+        &self,
+        kid: &str,
+        secret: &SecretKey,
+        sender: Option<&PublicKey>,
+    ) -> Result<Zeroizing<Vec<u8>>> {
+        let (_, encrypted_key) = self
+            .recipients
+            .iter()
+            .find(|(k, _)| k == kid)
+            .ok_or_else(|| err!(KidNotFound, "JWE has no recipient '{kid}'"))?;
+        if secret.curve() != self.epk.curve() {
+            return Err(err!(
+                Inconsistent,
+                "JWE epk is {} but recipient key {kid} is {}",
+                self.epk.curve(),
+                secret.curve()
+            ));
+        }
+        let mut z = ecdh::agree(secret, &self.epk).map_err(|e| e.context("JWE epk"))?;
+        let cc_tag = match (self.alg, sender) {
+            (KeyWrap::Ecdh1pu, Some(sender)) => {
+                if sender.curve() != secret.curve() {
+                    return Err(err!(
+                        Inconsistent,
+                        "sender key is {} but recipient key {kid} is {}",
+                        sender.curve(),
+                        secret.curve()
+                    ));
+                }
+                z.extend_from_slice(&ecdh::agree(secret, sender)?);
+                Some(self.tag.as_slice())
+            }
+            (KeyWrap::Ecdh1pu, None) => {
+                return Err(err!(
+                    IllegalArgument,
+                    "authcrypt needs the sender's public key"
+                ))
+            }
+            (KeyWrap::EcdhEs, _) => None,
+        };
+        let kek = kdf::derive_kek(&z, self.alg.name(), &self.apu, &self.apv, cc_tag);
+        let cek = kw::unwrap(&kek, encrypted_key).map_err(|e| {
+            e.context(format_args!(
+                "content key for {kid} (wrong key or altered encrypted_key)"
+            ))
+        })?;
+        if cek.len() != self.enc.key_len() {
+            return Err(err!(
+                DecryptionFailed,
+                "content key for {kid} has {} bytes, {} needs {}",
+                cek.len(),
+                self.enc,
+                self.enc.key_len()
+            ));
+        }
+        Ok(cek)
+    }
+
+    /// Decrypts the content with an unwrapped content key.
+    pub fn decrypt(&self, cek: &[u8]) -> Result<Vec<u8>> {
+        self.enc.decrypt(
+            cek,
+            &self.iv,
+            self.protected.as_bytes(),
+            &self.ciphertext,
+            &self.tag,
+        )
+    }
+}
+
+fn parse_recipient(value: &Value) -> Result<(String, Vec<u8>)> {
+    let obj = value
+        .as_object()
+        .ok_or_else(|| err!(Malformed, "must be an object"))?;
+    let header = obj
+        .get("header")
+        .and_then(Value::as_object)
+        .ok_or_else(|| err!(Malformed, "has no 'header' object"))?;
+    let kid = str_field(header, "kid", "header")?.to_owned();
+    let encrypted_key = b64::decode(
+        str_field(obj, "encrypted_key", "recipient")?,
+        "encrypted_key",
+    )?;
+    Ok((kid, encrypted_key))
+}

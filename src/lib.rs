@@ -1,0 +1,46 @@
+//! DIDComm Messaging v2.1: plaintext, signed (JWS) and encrypted (JWE anoncrypt and
+//! authcrypt on X25519, P-256, P-384 and P-521) envelopes.
+//!
+//! [`DidComm`] packs and unpacks messages, resolving DIDs and secrets through the
+//! [`DidResolver`] and [`SecretsResolver`] traits. See ARCHITECTURE.md for the map.
+
+pub mod crypto;
+pub mod did;
+pub mod error;
+pub mod jose;
+pub mod media_type;
+pub mod message;
+pub mod pack;
+pub mod secrets;
+pub mod unpack;
+
+pub use crypto::{Curve, PublicKey, SecretKey, SignAlg};
+pub use did::{DidDocument, DidResolver, StaticResolver};
+pub use error::{Error, ErrorKind, Result};
+pub use jose::enc::ContentEnc;
+pub use media_type::MediaType;
+pub use message::{Attachment, AttachmentData, Message};
+pub use pack::{PackEncryptedMetadata, PackEncryptedOptions, PackSignedMetadata};
+pub use secrets::{Secret, SecretsResolver, SecretsStore};
+pub use unpack::{UnpackMetadata, UnpackOptions};
+
+/// Packs and unpacks DIDComm messages with a DID resolver and a secrets resolver.
+#[derive(Debug, Clone)]
+pub struct DidComm<D, S> {
+    dids: D,
+    secrets: S,
+}
+
+impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
+    pub fn new(dids: D, secrets: S) -> Self {
+        DidComm { dids, secrets }
+    }
+
+    pub fn did_resolver(&self) -> &D {
+        &self.dids
+    }
+
+    pub fn secrets_resolver(&self) -> &S {
+        &self.secrets
+    }
+}

@@ -1,0 +1,99 @@
+//! Typed reads of JSON members with errors that name the member.
+
+use serde_json::{Map, Value};
+
+use crate::error::{err, Result};
+
+pub(crate) fn opt_str(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<String>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(err!(
+            Malformed,
+            "{what} '{name}' must be a string, got {}",
+            type_name(other)
+        )),
+    }
+}
+
+pub(crate) fn req_str(obj: &Map<String, Value>, name: &str, what: &str) -> Result<String> {
+    match opt_str(obj, name, what)? {
+        Some(s) if !s.is_empty() => Ok(s),
+        Some(_) => Err(err!(Malformed, "{what} '{name}' must not be empty")),
+        None => Err(err!(Malformed, "{what} has no '{name}'")),
+    }
+}
+
+/// Integer seconds; an integral float (`1516269022.0`) is accepted as peers send it.
+pub(crate) fn opt_u64(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<u64>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .or_else(|| {
+                n.as_f64()
+                    .filter(|f| f.fract() == 0.0 && *f >= 0.0 && *f < 1.8e19)
+                    .map(|f| f as u64)
+            })
+            .map(Some)
+            .ok_or_else(|| {
+                err!(
+                    Malformed,
+                    "{what} '{name}' must be a non-negative integer, got {n}"
+                )
+            }),
+        Some(other) => Err(err!(
+            Malformed,
+            "{what} '{name}' must be an integer, got {}",
+            type_name(other)
+        )),
+    }
+}
+
+/// An array of strings; a lone string is read as a one-element array.
+pub(crate) fn opt_str_list(
+    obj: &Map<String, Value>,
+    name: &str,
+    what: &str,
+) -> Result<Option<Vec<String>>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(vec![s.clone()])),
+        Some(Value::Array(items)) => items
+            .iter()
+            .enumerate()
+            .map(|(i, v)| {
+                v.as_str().map(str::to_owned).ok_or_else(|| {
+                    err!(
+                        Malformed,
+                        "{what} '{name}[{i}]' must be a string, got {}",
+                        type_name(v)
+                    )
+                })
+            })
+            .collect::<Result<Vec<_>>>()
+            .map(Some),
+        Some(other) => Err(err!(
+            Malformed,
+            "{what} '{name}' must be an array of strings, got {}",
+            type_name(other)
+        )),
+    }
+}
+
+pub(crate) fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+pub(crate) fn put_opt<T: Into<Value>>(obj: &mut Map<String, Value>, name: &str, value: Option<T>) {
+    if let Some(v) = value {
+        obj.insert(name.to_owned(), v.into());
+    }
+}

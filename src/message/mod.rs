@@ -1,0 +1,293 @@
+//! The plaintext message (CHECKLIST §2): every standard header, unknown headers kept and
+//! returned, attachments, and validation with errors that name the header.
+
+mod attachment;
+pub(crate) mod fields;
+
+pub use attachment::{Attachment, AttachmentData};
+
+use serde_json::{Map, Value};
+
+use crate::did;
+use crate::error::{err, Result};
+use crate::media_type::MediaType;
+use attachment::unknown_members;
+use fields::{opt_str, opt_str_list, opt_u64, put_opt, req_str, type_name};
+
+const KNOWN: [&str; 14] = [
+    "id",
+    "typ",
+    "type",
+    "from",
+    "to",
+    "thid",
+    "pthid",
+    "created_time",
+    "expires_time",
+    "body",
+    "attachments",
+    "from_prior",
+    "please_ack",
+    "ack",
+];
+
+/// A DIDComm plaintext message.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Message {
+    pub id: String,
+    /// The message type URI (`type` on the wire).
+    pub type_: String,
+    pub from: Option<String>,
+    pub to: Option<Vec<String>>,
+    pub thid: Option<String>,
+    pub pthid: Option<String>,
+    pub created_time: Option<u64>,
+    pub expires_time: Option<u64>,
+    /// Always emitted; an absent body reads as `{}` (v2.1 made it optional).
+    pub body: Map<String, Value>,
+    pub attachments: Vec<Attachment>,
+    /// A JWT announcing a DID rotation.
+    pub from_prior: Option<String>,
+    pub please_ack: Option<Vec<String>>,
+    pub ack: Option<Vec<String>>,
+    /// Headers this library does not interpret, kept and re-emitted as they came.
+    pub extra_headers: Map<String, Value>,
+}
+
+impl Message {
+    /// A message with the required headers and a body.
+    pub fn new(
+        id: impl Into<String>,
+        type_: impl Into<String>,
+        body: Map<String, Value>,
+    ) -> Message {
+        Message {
+            id: id.into(),
+            type_: type_.into(),
+            body,
+            ..Default::default()
+        }
+    }
+
+    /// The thread id: `thid`, which defaults to `id`.
+    pub fn thread_id(&self) -> &str {
+        self.thid.as_deref().unwrap_or(&self.id)
+    }
+
+    /// Reads a plaintext message from its JSON form.
+    pub fn from_value(value: &Value) -> Result<Message> {
+        let obj = value.as_object().ok_or_else(|| {
+            err!(
+                Malformed,
+                "a plaintext message must be a JSON object, got {}",
+                type_name(value)
+            )
+        })?;
+        let what = "message";
+        if let Some(typ) = obj.get("typ") {
+            if !typ.as_str().is_some_and(|t| MediaType::Plain.matches(t)) {
+                return Err(err!(
+                    Malformed,
+                    "message 'typ' must be {}, got {typ}",
+                    MediaType::Plain.as_str()
+                ));
+            }
+        }
+        let body = match obj.get("body") {
+            None | Some(Value::Null) => Map::new(),
+            Some(Value::Object(b)) => b.clone(),
+            Some(other) => {
+                return Err(err!(
+                    Malformed,
+                    "message 'body' must be an object, got {}",
+                    type_name(other)
+                ))
+            }
+        };
+        let attachments = match obj.get("attachments") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Array(list)) => list
+                .iter()
+                .enumerate()
+                .map(|(i, a)| {
+                    Attachment::from_value(a)
+                        .map_err(|e| e.context(format_args!("message 'attachments[{i}]'")))
+                })
+                .collect::<Result<_>>()?,
+            Some(other) => {
+                return Err(err!(
+                    Malformed,
+                    "message 'attachments' must be an array, got {}",
+                    type_name(other)
+                ))
+            }
+        };
+        Ok(Message {
+            id: req_str(obj, "id", what)?,
+            type_: req_str(obj, "type", what)?,
+            from: opt_str(obj, "from", what)?,
+            to: opt_str_list(obj, "to", what)?,
+            thid: opt_str(obj, "thid", what)?,
+            pthid: opt_str(obj, "pthid", what)?,
+            created_time: opt_u64(obj, "created_time", what)?,
+            expires_time: opt_u64(obj, "expires_time", what)?,
+            body,
+            attachments,
+            from_prior: opt_str(obj, "from_prior", what)?,
+            please_ack: opt_str_list(obj, "please_ack", what)?,
+            ack: opt_str_list(obj, "ack", what)?,
+            extra_headers: unknown_members(obj, &KNOWN),
+        })
+    }
+
+    /// Parses a plaintext message from JSON text.
+    pub fn from_json(json: &str) -> Result<Message> {
+        let value: Value =
+            serde_json::from_str(json).map_err(|e| err!(Malformed, "message is not JSON: {e}"))?;
+        Message::from_value(&value)
+    }
+
+    /// The wire form, with `typ` set to the plaintext media type.
+    pub fn to_value(&self) -> Value {
+        let mut obj = self.extra_headers.clone();
+        obj.insert("id".into(), self.id.clone().into());
+        obj.insert("typ".into(), MediaType::Plain.as_str().into());
+        obj.insert("type".into(), self.type_.clone().into());
+        put_opt(&mut obj, "from", self.from.clone());
+        put_opt(&mut obj, "to", self.to.clone());
+        put_opt(&mut obj, "thid", self.thid.clone());
+        put_opt(&mut obj, "pthid", self.pthid.clone());
+        put_opt(&mut obj, "created_time", self.created_time);
+        put_opt(&mut obj, "expires_time", self.expires_time);
+        obj.insert("body".into(), Value::Object(self.body.clone()));
+        if !self.attachments.is_empty() {
+            obj.insert(
+                "attachments".into(),
+                self.attachments.iter().map(Attachment::to_value).collect(),
+            );
+        }
+        put_opt(&mut obj, "from_prior", self.from_prior.clone());
+        put_opt(&mut obj, "please_ack", self.please_ack.clone());
+        put_opt(&mut obj, "ack", self.ack.clone());
+        Value::Object(obj)
+    }
+
+    pub fn to_json(&self) -> String {
+        self.to_value().to_string()
+    }
+
+    /// Checks what a sender must get right (CHECKLIST §2): non-empty `id` and `type`, `from`
+    /// and `to` entries are DIDs without fragments, valid attachments.
+    pub fn validate(&self) -> Result<()> {
+        if self.id.is_empty() {
+            return Err(err!(Malformed, "message 'id' must not be empty"));
+        }
+        if self.type_.is_empty() {
+            return Err(err!(Malformed, "message 'type' must not be empty"));
+        }
+        if let Some(from) = &self.from {
+            check_bare_did(from, "from")?;
+        }
+        for (i, to) in self.to.iter().flatten().enumerate() {
+            check_bare_did(to, &format!("to[{i}]"))?;
+        }
+        for a in &self.attachments {
+            a.validate()?;
+        }
+        Ok(())
+    }
+}
+
+fn check_bare_did(value: &str, header: &str) -> Result<()> {
+    if !did::is_did(value) {
+        return Err(err!(
+            Malformed,
+            "message '{header}' must be a DID, got '{value}'"
+        ));
+    }
+    if value.contains(['#', '?', '/']) {
+        return Err(err!(
+            Malformed,
+            "message '{header}' must be a DID without path, query or fragment, got '{value}'"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn keeps_unknown_headers_and_emits_typ_and_body() {
+        let value = json!({"id": "1", "type": "t", "return_route": "all", "custom": {"a": 1}});
+        let m = Message::from_value(&value).unwrap();
+        assert_eq!(m.extra_headers.get("return_route"), Some(&json!("all")));
+        let out = m.to_value();
+        assert_eq!(out["custom"], json!({"a": 1}));
+        assert_eq!(out["typ"], json!("application/didcomm-plain+json"));
+        assert_eq!(out["body"], json!({}));
+        assert_eq!(Message::from_value(&out).unwrap(), m);
+    }
+
+    #[test]
+    fn errors_name_the_header() {
+        let cases = [
+            (json!({"type": "t"}), "'id'"),
+            (json!({"id": "1"}), "'type'"),
+            (json!({"id": 1, "type": "t"}), "'id' must be a string"),
+            (
+                json!({"id": "1", "type": "t", "created_time": "now"}),
+                "'created_time'",
+            ),
+            (json!({"id": "1", "type": "t", "to": [1]}), "'to[0]'"),
+            (
+                json!({"id": "1", "type": "t", "typ": "application/json"}),
+                "'typ'",
+            ),
+            (json!({"id": "1", "type": "t", "body": []}), "'body'"),
+            (
+                json!({"id": "1", "type": "t", "attachments": [{"data": {}}]}),
+                "attachments[0]",
+            ),
+            (
+                json!({"id": "1", "type": "t", "attachments": [{"data": {"links": ["x"]}}]}),
+                "no hash",
+            ),
+        ];
+        for (value, needle) in cases {
+            let e = Message::from_value(&value).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Malformed);
+            assert!(
+                e.message().contains(needle),
+                "{} lacks {needle}",
+                e.message()
+            );
+        }
+    }
+
+    #[test]
+    fn attachments_round_trip_in_every_form() {
+        let value = json!({"id": "1", "type": "t", "attachments": [
+            {"id": "a", "media_type": "text/plain", "data": {"base64": "aGVsbG8"}},
+            {"id": "b", "data": {"json": {"k": [1, 2]}}},
+            {"id": "c", "data": {"links": ["https://x/y"], "hash": "zQm..."}},
+            {"id": "d", "data": {"base64": "aGVsbG8=", "jws": {"protected": "e30", "signature": "AA"}}},
+        ]});
+        let m = Message::from_value(&value).unwrap();
+        assert_eq!(m.attachments[0].base64_bytes().unwrap().unwrap(), b"hello");
+        assert_eq!(m.attachments[3].base64_bytes().unwrap().unwrap(), b"hello");
+        assert_eq!(Message::from_value(&m.to_value()).unwrap(), m);
+    }
+
+    #[test]
+    fn validate_wants_bare_dids() {
+        let mut m = Message::new("1", "t", Map::new());
+        m.from = Some("did:example:alice#key-1".into());
+        assert!(m.validate().unwrap_err().message().contains("'from'"));
+        m.from = Some("did:example:alice".into());
+        m.to = Some(vec!["bob".into()]);
+        assert!(m.validate().unwrap_err().message().contains("'to[0]'"));
+    }
+}

@@ -1,0 +1,292 @@
+//! Packing: plaintext, signed (JWS), and encrypted (JWE anoncrypt or authcrypt, optionally
+//! signed first and optionally with the sender protected by an outer anoncrypt).
+
+use crate::crypto::{Curve, PublicKey, SignAlg};
+use crate::did::{did_of, is_did, resolve_known, DidDocument, DidResolver, Relationship};
+use crate::error::{err, Result};
+use crate::jose::{enc::ContentEnc, jwe, jws};
+use crate::message::Message;
+use crate::secrets::{require_secret, SecretsResolver};
+use crate::DidComm;
+
+/// What [`DidComm::pack_signed`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PackSignedMetadata {
+    pub sign_by_kid: String,
+    pub sign_alg: SignAlg,
+}
+
+/// Options of [`DidComm::pack_encrypted`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackEncryptedOptions {
+    /// Authcrypt from this DID or kid; anoncrypt when `None`.
+    pub from: Option<String>,
+    /// Sign with this DID or kid before encrypting (the DID must be the message's `from`).
+    pub sign_by: Option<String>,
+    /// Wrap the authcrypted message in anoncrypt, hiding the sender from intermediaries.
+    pub protect_sender: bool,
+    /// Content encryption of the anoncrypt layer (authcrypt always uses A256CBC-HS512).
+    pub enc_alg_anon: ContentEnc,
+}
+
+/// What [`DidComm::pack_encrypted`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackEncryptedMetadata {
+    /// The sender key (authcrypt `skid`).
+    pub from_kid: Option<String>,
+    /// The recipient keys the message was encrypted to.
+    pub to_kids: Vec<String>,
+    pub sign_by_kid: Option<String>,
+}
+
+/// A resolved key of a DID document.
+struct DocKey {
+    kid: String,
+    key: PublicKey,
+}
+
+impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
+    /// The message as plaintext JSON, after validation.
+    pub fn pack_plaintext(&self, message: &Message) -> Result<String> {
+        message.validate()?;
+        Ok(message.to_json())
+    }
+
+    /// Signs the message with `sign_by` (a DID, meaning its first authentication key whose
+    /// secret is held, or one kid). The signer DID must be the message's `from`.
+    pub async fn pack_signed(
+        &self,
+        message: &Message,
+        sign_by: &str,
+    ) -> Result<(String, PackSignedMetadata)> {
+        message.validate()?;
+        self.check_sender(message, sign_by, "signBy")?;
+        let doc = resolve_known(&self.dids, did_of(sign_by)).await?;
+        let candidates: Vec<&str> = if sign_by.contains('#') {
+            vec![doc
+                .method_in(sign_by, Relationship::Authentication)?
+                .id
+                .as_str()]
+        } else {
+            doc.authentication.iter().map(String::as_str).collect()
+        };
+        let held = self.secrets.find_secrets(&candidates).await?;
+        let kid = candidates
+            .iter()
+            .find(|k| held.iter().any(|h| h == *k))
+            .ok_or_else(|| {
+                err!(
+                    SecretNotFound,
+                    "no secret held for any authentication key of {sign_by}: {candidates:?}"
+                )
+            })?;
+        let secret = require_secret(&self.secrets, kid).await?;
+        let (sign_alg, packed) = jws::sign(message.to_json().as_bytes(), kid, &secret.key)?;
+        Ok((
+            packed,
+            PackSignedMetadata {
+                sign_by_kid: (*kid).to_owned(),
+                sign_alg,
+            },
+        ))
+    }
+
+    /// Encrypts the message to `to` (a DID: all its keyAgreement keys on the chosen curve;
+    /// or one kid). See [`PackEncryptedOptions`].
+    pub async fn pack_encrypted(
+        &self,
+        message: &Message,
+        to: &str,
+        options: &PackEncryptedOptions,
+    ) -> Result<(String, PackEncryptedMetadata)> {
+        message.validate()?;
+        let to_did = did_of(to);
+        if !is_did(to) {
+            return Err(err!(
+                IllegalArgument,
+                "'to' must be a DID or DID URL, got '{to}'"
+            ));
+        }
+        if let Some(list) = &message.to {
+            if !list.iter().any(|t| did_of(t) == to_did) {
+                return Err(err!(
+                    IllegalArgument,
+                    "recipient {to_did} is not in the message's 'to' header {list:?}"
+                ));
+            }
+        }
+        if let Some(from) = &options.from {
+            self.check_sender(message, from, "from")?;
+        }
+        if let Some(sign_by) = &options.sign_by {
+            self.check_sender(message, sign_by, "signBy")?;
+        }
+        if options.protect_sender && options.from.is_none() {
+            return Err(err!(
+                IllegalArgument,
+                "protectSender needs a 'from' to protect"
+            ));
+        }
+
+        let mut meta = PackEncryptedMetadata::default();
+        let payload = match &options.sign_by {
+            Some(sign_by) => {
+                let (signed, signed_meta) = self.pack_signed(message, sign_by).await?;
+                meta.sign_by_kid = Some(signed_meta.sign_by_kid);
+                signed
+            }
+            None => message.to_json(),
+        };
+
+        let recipient_doc = resolve_known(&self.dids, to_did).await?;
+        let recipient_keys = agreement_keys(&recipient_doc, to)?;
+        let packed = match &options.from {
+            Some(from) => {
+                let (sender_kid, recipients) =
+                    self.choose_sender_key(from, &recipient_keys, to).await?;
+                let secret = require_secret(&self.secrets, &sender_kid).await?;
+                let targets: Vec<jwe::Recipient<'_>> = recipients
+                    .iter()
+                    .map(|k| jwe::Recipient {
+                        kid: &k.kid,
+                        key: &k.key,
+                    })
+                    .collect();
+                let sender = jwe::Sender {
+                    kid: &sender_kid,
+                    key: &secret.key,
+                };
+                let mut packed = jwe::encrypt(
+                    payload.as_bytes(),
+                    ContentEnc::A256CbcHs512,
+                    &targets,
+                    Some(sender),
+                )
+                .map_err(|e| e.context(format_args!("authcrypt from {sender_kid}")))?;
+                if options.protect_sender {
+                    packed = jwe::encrypt(packed.as_bytes(), options.enc_alg_anon, &targets, None)?;
+                }
+                meta.from_kid = Some(sender_kid);
+                meta.to_kids = recipients.iter().map(|k| k.kid.clone()).collect();
+                packed
+            }
+            None => {
+                let curve = recipient_keys[0].key.curve();
+                let targets: Vec<jwe::Recipient<'_>> = recipient_keys
+                    .iter()
+                    .filter(|k| k.key.curve() == curve)
+                    .map(|k| jwe::Recipient {
+                        kid: &k.kid,
+                        key: &k.key,
+                    })
+                    .collect();
+                meta.to_kids = targets.iter().map(|r| r.kid.to_owned()).collect();
+                jwe::encrypt(payload.as_bytes(), options.enc_alg_anon, &targets, None)?
+            }
+        };
+        Ok((packed, meta))
+    }
+
+    /// `who` (a DID or kid given as option `option`) must be the message's `from` DID.
+    fn check_sender(&self, message: &Message, who: &str, option: &str) -> Result<()> {
+        if !is_did(who) {
+            return Err(err!(
+                IllegalArgument,
+                "'{option}' must be a DID or DID URL, got '{who}'"
+            ));
+        }
+        match &message.from {
+            Some(from) if from == did_of(who) => Ok(()),
+            Some(from) => Err(err!(
+                IllegalArgument,
+                "'{option}' {who} is not the message's 'from' {from}"
+            )),
+            None => Err(err!(
+                IllegalArgument,
+                "'{option}' is {who} but the message has no 'from'"
+            )),
+        }
+    }
+
+    /// The sender's key-agreement key for authcrypt: the first (in document order) whose
+    /// secret is held and whose curve some recipient key shares; with the recipient keys
+    /// on that curve.
+    async fn choose_sender_key<'k>(
+        &self,
+        from: &str,
+        recipient_keys: &'k [DocKey],
+        to: &str,
+    ) -> Result<(String, Vec<&'k DocKey>)> {
+        let doc = resolve_known(&self.dids, did_of(from)).await?;
+        let sender_keys = agreement_keys(&doc, from)?;
+        let kids: Vec<&str> = sender_keys.iter().map(|k| k.kid.as_str()).collect();
+        let held = self.secrets.find_secrets(&kids).await?;
+        let mut held_curves: Vec<Curve> = Vec::new();
+        for key in sender_keys.iter().filter(|k| held.contains(&k.kid)) {
+            let curve = key.key.curve();
+            let same: Vec<&DocKey> = recipient_keys
+                .iter()
+                .filter(|r| r.key.curve() == curve)
+                .collect();
+            if !same.is_empty() {
+                return Ok((key.kid.clone(), same));
+            }
+            held_curves.push(curve);
+        }
+        if held_curves.is_empty() {
+            return Err(err!(
+                SecretNotFound,
+                "no secret held for any keyAgreement key of {from}: {kids:?}"
+            ));
+        }
+        let theirs: Vec<Curve> = recipient_keys.iter().map(|k| k.key.curve()).collect();
+        Err(err!(
+            NoCompatibleKeys,
+            "{from} has keys on {held_curves:?}, {to} on {theirs:?}: no curve in common"
+        ))
+    }
+}
+
+/// The usable keyAgreement keys of `doc`: all of them for a DID, exactly one for a kid.
+/// Keys this library cannot use are skipped for a DID, and an error for a kid.
+fn agreement_keys(doc: &DidDocument, did_or_kid: &str) -> Result<Vec<DocKey>> {
+    if did_or_kid.contains('#') {
+        let vm = doc.method_in(did_or_kid, Relationship::KeyAgreement)?;
+        let key = vm.public_key()?;
+        if !key.curve().is_key_agreement() {
+            return Err(err!(
+                Unsupported,
+                "{did_or_kid} is a {} key; key agreement needs X25519, P-256, P-384 or P-521",
+                key.curve()
+            ));
+        }
+        return Ok(vec![DocKey {
+            kid: vm.id.clone(),
+            key,
+        }]);
+    }
+    let mut keys = Vec::new();
+    let mut skipped = Vec::new();
+    for vm in doc.methods(Relationship::KeyAgreement) {
+        match vm.public_key() {
+            Ok(key) if key.curve().is_key_agreement() => keys.push(DocKey {
+                kid: vm.id.clone(),
+                key,
+            }),
+            Ok(key) => skipped.push(format!(
+                "{} ({} cannot do key agreement)",
+                vm.id,
+                key.curve()
+            )),
+            Err(e) => skipped.push(format!("{} ({})", vm.id, e.message())),
+        }
+    }
+    if keys.is_empty() {
+        return Err(err!(
+            NoCompatibleKeys,
+            "{} has no usable keyAgreement key; skipped: {skipped:?}",
+            doc.id
+        ));
+    }
+    Ok(keys)
+}

@@ -1,0 +1,134 @@
+//! Secret keys by kid: the secrets resolver trait and an in-memory store.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use crate::crypto::SecretKey;
+use crate::error::{err, Result};
+use crate::jose::jwk;
+
+/// A secret key with the DID URL it belongs to. `Debug` never shows the key.
+#[derive(Debug, Clone)]
+pub struct Secret {
+    pub kid: String,
+    pub key: SecretKey,
+}
+
+impl Secret {
+    /// Reads a private JWK with a `kid`.
+    pub fn from_jwk(jwk: &Value) -> Result<Secret> {
+        let kid = jwk
+            .get("kid")
+            .and_then(Value::as_str)
+            .ok_or_else(|| err!(Malformed, "private JWK has no 'kid' string"))?;
+        let key = jwk::secret_from_jwk(jwk).map_err(|e| e.context(format_args!("secret {kid}")))?;
+        Ok(Secret {
+            kid: kid.to_owned(),
+            key,
+        })
+    }
+
+    /// Like [`Secret::from_jwk`], and checks that the JWK's public coordinates, when
+    /// present, belong to its `d` (a mismatch would otherwise surface much later as a
+    /// decryption failure at the peer).
+    pub fn from_jwk_checked(jwk: &Value) -> Result<Secret> {
+        let secret = Secret::from_jwk(jwk)?;
+        if jwk.get("x").is_some() {
+            let stated = jwk::public_from_jwk(jwk)
+                .map_err(|e| e.context(format_args!("secret {}", secret.kid)))?;
+            if stated != secret.key.public_key() {
+                return Err(err!(
+                    Malformed,
+                    "secret {}: public coordinates do not match 'd'",
+                    secret.kid
+                ));
+            }
+        }
+        Ok(secret)
+    }
+
+    /// The private JWK, with `kid`.
+    pub fn to_jwk(&self) -> Map<String, Value> {
+        let mut jwk = jwk::secret_to_jwk(&self.key);
+        jwk.insert("kid".into(), self.kid.clone().into());
+        jwk
+    }
+}
+
+/// Finds secrets by kid. No `Send` bound, so wasm can implement it with JS promises.
+#[allow(async_fn_in_trait)]
+pub trait SecretsResolver {
+    /// The secret for `kid`, or `None` when not held.
+    async fn get_secret(&self, kid: &str) -> Result<Option<Secret>>;
+    /// Which of `kids` are held.
+    async fn find_secrets(&self, kids: &[&str]) -> Result<Vec<String>>;
+}
+
+impl<T: SecretsResolver + ?Sized> SecretsResolver for &T {
+    async fn get_secret(&self, kid: &str) -> Result<Option<Secret>> {
+        (**self).get_secret(kid).await
+    }
+    async fn find_secrets(&self, kids: &[&str]) -> Result<Vec<String>> {
+        (**self).find_secrets(kids).await
+    }
+}
+
+/// An in-memory secrets store.
+#[derive(Debug, Clone, Default)]
+pub struct SecretsStore {
+    secrets: HashMap<String, Secret>,
+}
+
+impl SecretsStore {
+    pub fn new() -> SecretsStore {
+        SecretsStore::default()
+    }
+
+    /// A store holding each private JWK of `jwks` (checked as [`Secret::from_jwk_checked`]).
+    pub fn from_jwks(jwks: &[Value]) -> Result<SecretsStore> {
+        let mut store = SecretsStore::new();
+        for jwk in jwks {
+            store.insert(Secret::from_jwk_checked(jwk)?);
+        }
+        Ok(store)
+    }
+
+    pub fn insert(&mut self, secret: Secret) {
+        self.secrets.insert(secret.kid.clone(), secret);
+    }
+
+    pub fn remove(&mut self, kid: &str) -> Option<Secret> {
+        self.secrets.remove(kid)
+    }
+
+    pub fn get(&self, kid: &str) -> Option<&Secret> {
+        self.secrets.get(kid)
+    }
+
+    pub fn kids(&self) -> impl Iterator<Item = &str> {
+        self.secrets.keys().map(String::as_str)
+    }
+}
+
+impl SecretsResolver for SecretsStore {
+    async fn get_secret(&self, kid: &str) -> Result<Option<Secret>> {
+        Ok(self.secrets.get(kid).cloned())
+    }
+
+    async fn find_secrets(&self, kids: &[&str]) -> Result<Vec<String>> {
+        Ok(kids
+            .iter()
+            .filter(|k| self.secrets.contains_key(**k))
+            .map(|k| (*k).to_owned())
+            .collect())
+    }
+}
+
+/// The secret for `kid`, turning "not held" into a [`crate::ErrorKind::SecretNotFound`] error.
+pub(crate) async fn require_secret(resolver: &impl SecretsResolver, kid: &str) -> Result<Secret> {
+    resolver
+        .get_secret(kid)
+        .await?
+        .ok_or_else(|| err!(SecretNotFound, "no secret for {kid}"))
+}

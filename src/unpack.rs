@@ -1,0 +1,295 @@
+//! Unpacking: detect plaintext, JWS or JWE; peel every layer in an order DIDComm allows
+//! (anoncrypt? → authcrypt? → signed? → plaintext, CHECKLIST §1); verify and decrypt;
+//! then check the layers against the plaintext (`from` vs `skid` and signer, `to` vs the
+//! recipient kids).
+
+use serde_json::Value;
+use subtle::ConstantTimeEq;
+use zeroize::Zeroizing;
+
+use crate::crypto::{PublicKey, SignAlg};
+use crate::did::{did_of, resolve_known, DidResolver, Relationship};
+use crate::error::{err, Result};
+use crate::jose::enc::ContentEnc;
+use crate::jose::jwe::{Jwe, KeyWrap};
+use crate::jose::jws::Jws;
+use crate::message::Message;
+use crate::secrets::{require_secret, SecretsResolver};
+use crate::DidComm;
+
+/// Options of [`DidComm::unpack`].
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnpackOptions {
+    /// Decrypt with every recipient key held, and fail unless all of them work; by default
+    /// the first held key that works is enough.
+    pub expect_decrypt_by_all_keys: bool,
+}
+
+/// What unpacking found out about the message.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnpackMetadata {
+    /// Some layer was a JWE.
+    pub encrypted: bool,
+    /// The sender is proven: authcrypt or a signature.
+    pub authenticated: bool,
+    /// Signed: the sender cannot later deny it.
+    pub non_repudiation: bool,
+    /// The outermost encryption was anoncrypt (the sender is hidden from intermediaries).
+    pub anonymous_sender: bool,
+    /// The authcrypt sender key (`skid`).
+    pub encrypted_from_kid: Option<String>,
+    /// The recipient kids of the (innermost) JWE.
+    pub encrypted_to_kids: Option<Vec<String>>,
+    /// The signer's kid.
+    pub sign_from: Option<String>,
+    pub enc_alg_auth: Option<ContentEnc>,
+    pub enc_alg_anon: Option<ContentEnc>,
+    pub sign_alg: Option<SignAlg>,
+    /// The JWS as received, for non-repudiation.
+    pub signed_message: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Layer {
+    Start,
+    Anoncrypt,
+    Authcrypt,
+    Signed,
+}
+
+impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
+    /// Unpacks a packed message given as JSON text.
+    pub async fn unpack(
+        &self,
+        packed: &str,
+        options: &UnpackOptions,
+    ) -> Result<(Message, UnpackMetadata)> {
+        let value = parse_json(packed.as_bytes(), "packed message")?;
+        self.unpack_layers(value, packed.to_owned(), options).await
+    }
+
+    /// Unpacks a packed message given as a JSON value.
+    pub async fn unpack_value(
+        &self,
+        packed: &Value,
+        options: &UnpackOptions,
+    ) -> Result<(Message, UnpackMetadata)> {
+        self.unpack_layers(packed.clone(), packed.to_string(), options)
+            .await
+    }
+
+    async fn unpack_layers(
+        &self,
+        mut value: Value,
+        mut text: String,
+        options: &UnpackOptions,
+    ) -> Result<(Message, UnpackMetadata)> {
+        let mut meta = UnpackMetadata::default();
+        let mut layer = Layer::Start;
+        let mut recipient_dids: Vec<String> = Vec::new();
+        let mut skid: Option<String> = None;
+        let mut signers: Vec<String> = Vec::new();
+        loop {
+            let obj = value
+                .as_object()
+                .ok_or_else(|| err!(Malformed, "a DIDComm message must be a JSON object"))?;
+            let payload = if obj.contains_key("ciphertext") {
+                let jwe = Jwe::parse(&value)?;
+                let next = match jwe.alg {
+                    KeyWrap::EcdhEs => Layer::Anoncrypt,
+                    KeyWrap::Ecdh1pu => Layer::Authcrypt,
+                };
+                if next <= layer {
+                    return Err(err!(
+                        Malformed,
+                        "{next:?} inside {layer:?} is not a wrapping DIDComm allows"
+                    ));
+                }
+                let (plaintext, used) = self.decrypt(&jwe, options).await?;
+                recipient_dids.extend(used.iter().map(|k| did_of(k).to_owned()));
+                meta.encrypted = true;
+                meta.encrypted_to_kids =
+                    Some(jwe.recipients.iter().map(|(kid, _)| kid.clone()).collect());
+                if next == Layer::Anoncrypt {
+                    meta.anonymous_sender = true;
+                    meta.enc_alg_anon = Some(jwe.enc);
+                } else {
+                    meta.authenticated = true;
+                    meta.enc_alg_auth = Some(jwe.enc);
+                    meta.encrypted_from_kid = jwe.skid.clone();
+                    skid = jwe.skid.clone();
+                }
+                layer = next;
+                plaintext
+            } else if obj.contains_key("payload") {
+                if layer == Layer::Signed {
+                    return Err(err!(
+                        Malformed,
+                        "a JWS inside a JWS is not a wrapping DIDComm allows"
+                    ));
+                }
+                let jws = Jws::parse(&value)?;
+                for signature in &jws.signatures {
+                    let doc = resolve_known(&self.dids, did_of(&signature.kid)).await?;
+                    let key = doc
+                        .method_in(&signature.kid, Relationship::Authentication)
+                        .map_err(|e| e.context("JWS signer"))?
+                        .public_key()?;
+                    jws.verify(signature, &key)?;
+                    signers.push(signature.kid.clone());
+                }
+                let first = jws
+                    .signatures
+                    .first()
+                    .ok_or_else(|| err!(Malformed, "JWS has no signature"))?;
+                meta.authenticated = true;
+                meta.non_repudiation = true;
+                meta.sign_from = Some(first.kid.clone());
+                meta.sign_alg = Some(first.alg);
+                meta.signed_message = Some(std::mem::take(&mut text));
+                layer = Layer::Signed;
+                jws.payload_bytes()?
+            } else {
+                break;
+            };
+            value = parse_json(&payload, "decrypted or signed payload")?;
+            text =
+                String::from_utf8(payload).map_err(|_| err!(Malformed, "payload is not UTF-8"))?;
+        }
+
+        let message = Message::from_value(&value)?;
+        check_consistency(&message, skid.as_deref(), &signers, &recipient_dids)?;
+        Ok((message, meta))
+    }
+
+    /// Decrypts with the held recipient keys; returns the plaintext and the kids that
+    /// decrypted it.
+    async fn decrypt(&self, jwe: &Jwe, options: &UnpackOptions) -> Result<(Vec<u8>, Vec<String>)> {
+        let kids: Vec<&str> = jwe.recipients.iter().map(|(kid, _)| kid.as_str()).collect();
+        let held = self.secrets.find_secrets(&kids).await?;
+        let held: Vec<&str> = kids
+            .iter()
+            .copied()
+            .filter(|k| held.iter().any(|h| h == k))
+            .collect();
+        if held.is_empty() {
+            return Err(err!(
+                SecretNotFound,
+                "no secret held for any recipient of this message: {kids:?}"
+            ));
+        }
+        let sender = match (&jwe.alg, &jwe.skid) {
+            (KeyWrap::Ecdh1pu, Some(skid)) => Some(self.sender_key(skid, jwe).await?),
+            _ => None,
+        };
+
+        let mut first: Option<(Zeroizing<Vec<u8>>, Vec<u8>)> = None;
+        let mut used = Vec::new();
+        let mut first_error = None;
+        for kid in held {
+            let attempt = async {
+                let secret = require_secret(&self.secrets, kid).await?;
+                let cek = jwe.unwrap_cek(kid, &secret.key, sender.as_ref())?;
+                match &first {
+                    None => {
+                        let plaintext = jwe.decrypt(&cek)?;
+                        Ok(Some((cek, plaintext)))
+                    }
+                    Some((first_cek, _))
+                        if bool::from(first_cek.as_slice().ct_eq(cek.as_slice())) =>
+                    {
+                        Ok(None)
+                    }
+                    Some(_) => Err(err!(
+                        DecryptionFailed,
+                        "recipient {kid} unwraps a different content key"
+                    )),
+                }
+            };
+            match attempt.await {
+                Ok(found) => {
+                    if let Some(found) = found {
+                        first = Some(found);
+                    }
+                    used.push(kid.to_owned());
+                    if !options.expect_decrypt_by_all_keys {
+                        break;
+                    }
+                }
+                Err(e) if options.expect_decrypt_by_all_keys => return Err(e),
+                Err(e) => {
+                    first_error.get_or_insert(e);
+                }
+            }
+        }
+        match first {
+            Some((_, plaintext)) => Ok((plaintext, used)),
+            None => Err(first_error.unwrap_or_else(|| {
+                err!(DecryptionFailed, "no recipient key decrypted the message")
+            })),
+        }
+    }
+
+    /// The authcrypt sender's public key: `skid` must be a keyAgreement key of its DID, on
+    /// the curve of the `epk`.
+    async fn sender_key(&self, skid: &str, jwe: &Jwe) -> Result<PublicKey> {
+        let doc = resolve_known(&self.dids, did_of(skid)).await?;
+        let key = doc
+            .method_in(skid, Relationship::KeyAgreement)
+            .map_err(|e| e.context("JWE skid"))?
+            .public_key()?;
+        if key.curve() != jwe.epk.curve() {
+            return Err(err!(
+                Inconsistent,
+                "sender key {skid} is {} but the JWE epk is {}",
+                key.curve(),
+                jwe.epk.curve()
+            ));
+        }
+        Ok(key)
+    }
+}
+
+fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
+    serde_json::from_slice(bytes).map_err(|e| err!(Malformed, "{what} is not JSON: {e}"))
+}
+
+/// CHECKLIST §1: the plaintext `from` is the authcrypt sender's DID and the signer's DID;
+/// when `to` is present it names the DID of every recipient key that decrypted.
+fn check_consistency(
+    message: &Message,
+    skid: Option<&str>,
+    signers: &[String],
+    recipient_dids: &[String],
+) -> Result<()> {
+    let from = message.from.as_deref().map(did_of);
+    if let Some(skid) = skid {
+        if from != Some(did_of(skid)) {
+            return Err(err!(
+                Inconsistent,
+                "message 'from' {from:?} is not the authcrypt sender {}",
+                did_of(skid)
+            ));
+        }
+    }
+    for signer in signers {
+        if from != Some(did_of(signer)) {
+            return Err(err!(
+                Inconsistent,
+                "message 'from' {from:?} is not the signer {}",
+                did_of(signer)
+            ));
+        }
+    }
+    if let Some(to) = &message.to {
+        for did in recipient_dids {
+            if !to.iter().any(|t| did_of(t) == did) {
+                return Err(err!(
+                    Inconsistent,
+                    "recipient {did} is not in the message's 'to' {to:?}"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
