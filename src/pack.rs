@@ -171,7 +171,11 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 packed
             }
             None => {
-                let curve = recipient_keys[0].key.curve();
+                // Anoncrypt: the curve of the recipient's first usable key.
+                let curve = recipient_keys
+                    .first()
+                    .map(|k| k.key.curve())
+                    .ok_or_else(|| err!(NoCompatibleKeys, "{to} has no usable keyAgreement key"))?;
                 let targets: Vec<jwe::Recipient<'_>> = recipient_keys
                     .iter()
                     .filter(|k| k.key.curve() == curve)

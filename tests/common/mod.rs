@@ -41,7 +41,7 @@ pub fn bob_doc() -> DidDocument {
 
 /// A generated identity: `did:example:<name>` with one keyAgreement key on each curve in
 /// `agreement` and one authentication key on each curve in `auth`, ids `#ka-<curve>`
-/// and `#auth-<curve>`.
+/// and `#auth-<curve>` (`#ka-<curve>-2`, ... for a curve listed again).
 pub struct Identity {
     pub doc: DidDocument,
     pub secrets: Vec<Secret>,
@@ -53,9 +53,17 @@ pub fn identity(name: &str, agreement: &[Curve], auth: &[Curve]) -> Identity {
     let mut methods = |prefix: &str, curves: &[Curve]| -> Vec<Value> {
         curves
             .iter()
-            .map(|curve| {
+            .enumerate()
+            .map(|(i, curve)| {
                 let key = SecretKey::generate(*curve).unwrap();
-                let kid = format!("{did}#{prefix}-{}", curve.name().to_lowercase());
+                // A curve listed again gets a numbered id: #ka-x25519, #ka-x25519-2, ...
+                let n = curves[..i].iter().filter(|c| *c == curve).count();
+                let suffix = if n == 0 {
+                    String::new()
+                } else {
+                    format!("-{}", n + 1)
+                };
+                let kid = format!("{did}#{prefix}-{}{suffix}", curve.name().to_lowercase());
                 let vm = json!({"id": kid, "type": "JsonWebKey2020", "controller": did,
                     "publicKeyJwk": jwk::public_to_jwk(&key.public_key())});
                 secrets.push(Secret { kid, key });

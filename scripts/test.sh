@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Every test of the project. Installs what it needs (idempotent, fast when cached).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n== %s\n' "$*"; }
+
+step "toolchain (rust-toolchain.toml: 1.95.0, clippy, rustfmt, wasm32)"
+# Installs the pinned toolchain with its components and target, or confirms it is there.
+rustup toolchain install
+rustup component add clippy rustfmt
+rustup target add wasm32-unknown-unknown
+
+step "format"
+cargo fmt --check
+
+step "lint"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "Rust tests (unit, spec vectors, round trips, negative cases, property tests)"
+cargo test --locked
+
+step "wasm build"
+cargo build --locked --target wasm32-unknown-unknown --release
