@@ -291,13 +291,22 @@ fn a_message_without_to_or_from_round_trips_anonymously() {
 
 /// The README's Rust example, kept verbatim so the README cannot drift.
 async fn hello(alice: &Agent, bob: &Agent) -> didcomm_wasm::Result<()> {
-    let mut msg = Message::new("1234567890", "https://didcomm.org/basicmessage/2.0/message", Default::default());
+    let mut msg = Message::new(
+        "1234567890",
+        "https://didcomm.org/basicmessage/2.0/message",
+        Default::default(),
+    );
     msg.from = Some("did:example:alice".into());
     msg.to = Some(vec!["did:example:bob".into()]);
 
     // Authcrypt from Alice to all of Bob's keyAgreement keys on a curve they share.
-    let options = PackEncryptedOptions { from: Some("did:example:alice".into()), ..Default::default() };
-    let (packed, _meta) = alice.pack_encrypted(&msg, "did:example:bob", &options).await?;
+    let options = PackEncryptedOptions {
+        from: Some("did:example:alice".into()),
+        ..Default::default()
+    };
+    let (packed, _meta) = alice
+        .pack_encrypted(&msg, "did:example:bob", &options)
+        .await?;
 
     let (received, info) = bob.unpack(&packed, &UnpackOptions::default()).await?;
     assert_eq!(received, msg);
