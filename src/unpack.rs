@@ -158,6 +158,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         }
 
         let message = Message::from_value(&value)?;
+        // `from` and `to` must be bare DIDs here too: the caller compares them as identities.
+        message.validate()?;
         check_consistency(&message, skid.as_deref(), &signers, &recipient_dids)?;
         Ok((message, meta))
     }

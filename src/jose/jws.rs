@@ -116,11 +116,25 @@ fn parse_signature(obj: &Map<String, Value>) -> Result<JwsSignature> {
     let alg_name = str_field(header, "alg", "JWS protected header")?;
     let alg = SignAlg::from_name(alg_name)
         .ok_or_else(|| err!(Unsupported, "JWS alg '{alg_name}' is not supported"))?;
-    let kid = match obj.get("header") {
-        Some(Value::Object(h)) if h.contains_key("kid") => str_field(h, "kid", "JWS header")?,
-        Some(Value::Object(_)) | None => str_field(header, "kid", "JWS protected header")
-            .map_err(|_| err!(Malformed, "JWS signature has no 'kid'"))?,
+    let unprotected = match obj.get("header") {
+        Some(Value::Object(h)) => Some(h),
         Some(_) => return Err(err!(Malformed, "JWS 'header' must be an object")),
+        None => None,
+    };
+    // RFC 7515 §7.2.1: the two headers must not disagree; an unsigned member must never
+    // override a signed one. Identical duplicates are tolerated.
+    for (name, value) in unprotected.into_iter().flatten() {
+        if header.get(name).is_some_and(|signed| signed != value) {
+            return Err(err!(
+                Malformed,
+                "JWS '{name}' differs between the protected and unprotected headers"
+            ));
+        }
+    }
+    let kid = match unprotected {
+        Some(h) if h.contains_key("kid") => str_field(h, "kid", "JWS header")?,
+        _ => str_field(header, "kid", "JWS protected header")
+            .map_err(|_| err!(Malformed, "JWS signature has no 'kid'"))?,
     };
     let signature = b64::decode(
         str_field(obj, "signature", "JWS signature")?,
