@@ -44,3 +44,6 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         &self.secrets
     }
 }
+
+#[cfg(all(target_arch = "wasm32", target_os = "unknown"))]
+mod wasm;

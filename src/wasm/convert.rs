@@ -1,0 +1,91 @@
+//! JS ↔ Rust value conversion, in one place: JS values cross as JSON, and errors cross as
+//! plain `{ code, message, cause }` objects that the JS wrapper turns into `DIDCommError`.
+
+use js_sys::{Function, Reflect, JSON};
+use serde_json::Value;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::error::{err, Error, Result};
+
+/// A core error plus, when a JS resolver caused it, the value that resolver threw.
+pub struct Failure {
+    pub error: Error,
+    pub cause: Option<JsValue>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        Failure { error, cause: None }
+    }
+}
+
+impl From<Failure> for JsValue {
+    fn from(f: Failure) -> JsValue {
+        let obj = js_sys::Object::new();
+        // Reflect::set on a fresh plain object cannot fail.
+        let _ = Reflect::set(&obj, &"code".into(), &f.error.kind().code().into());
+        let _ = Reflect::set(&obj, &"message".into(), &f.error.message().into());
+        if let Some(cause) = f.cause {
+            let _ = Reflect::set(&obj, &"cause".into(), &cause);
+        }
+        obj.into()
+    }
+}
+
+/// `JsValue` error for a core error (no JS cause).
+pub fn js_error(error: Error) -> JsValue {
+    Failure::from(error).into()
+}
+
+/// A JS value as JSON. `what` names the argument in errors.
+pub fn to_json(value: &JsValue, what: &str) -> Result<Value> {
+    if value.is_undefined() {
+        return Err(err!(IllegalArgument, "{what} is missing"));
+    }
+    let text = JSON::stringify(value).map_err(|e| {
+        err!(
+            IllegalArgument,
+            "{what} cannot be serialized to JSON: {}",
+            describe(&e)
+        )
+    })?;
+    let text = text
+        .as_string()
+        .ok_or_else(|| err!(IllegalArgument, "{what} cannot be serialized to JSON"))?;
+    serde_json::from_str(&text).map_err(|e| err!(IllegalArgument, "{what} is not valid JSON: {e}"))
+}
+
+/// A JSON value as a plain JS value.
+pub fn from_json(value: &Value) -> JsValue {
+    // serde_json output is always valid JSON, so parse cannot fail; fall back to null.
+    JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+}
+
+/// A readable description of a thrown JS value: its `message`, else its string form.
+pub fn describe(value: &JsValue) -> String {
+    Reflect::get(value, &"message".into())
+        .ok()
+        .and_then(|m| m.as_string())
+        .or_else(|| value.as_string())
+        .or_else(|| JSON::stringify(value).ok().and_then(|s| s.as_string()))
+        .unwrap_or_else(|| "(a non-Error value)".to_owned())
+}
+
+/// `obj[name]` if it is a function.
+pub fn method(obj: &JsValue, name: &str) -> Option<Function> {
+    Reflect::get(obj, &name.into())
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()
+}
+
+/// Awaits `value` if it is a thenable; returns it as is otherwise. Rejections come back as
+/// `Err` with the rejection value.
+pub async fn settle(value: JsValue) -> std::result::Result<JsValue, JsValue> {
+    if method(&value, "then").is_some() {
+        JsFuture::from(js_sys::Promise::resolve(&value)).await
+    } else {
+        Ok(value)
+    }
+}

@@ -1,0 +1,353 @@
+//! The JS face: a thin binding over the core (`DidComm`). Arguments cross as JSON; every
+//! failure rejects with `{ code, message, cause? }`, which `js/api.js` turns into a
+//! `DIDCommError`. Nothing here can panic on input.
+
+mod convert;
+mod resolvers;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Promise};
+use serde_json::{json, Map, Value};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::error::{err, Result};
+use crate::message::fields::type_name;
+use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
+use crate::secrets::{Secret, SecretsStore};
+use crate::unpack::{UnpackMetadata, UnpackOptions};
+use crate::{ContentEnc, DidComm, ErrorKind, Message};
+use convert::{from_json, js_error, to_json, Failure};
+use resolvers::{has_method, JsDidResolver, JsSecrets, Thrown};
+
+/// The built-in in-memory secrets store. Keys are parsed once and never leave wasm.
+#[wasm_bindgen]
+pub struct SecretsStoreCore {
+    inner: Rc<RefCell<SecretsStore>>,
+}
+
+#[wasm_bindgen]
+impl SecretsStoreCore {
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> SecretsStoreCore {
+        SecretsStoreCore {
+            inner: Rc::default(),
+        }
+    }
+
+    /// Adds (or replaces) a private JWK with a `kid`; its public part must match `d`.
+    pub fn add(&self, jwk: JsValue) -> std::result::Result<(), JsValue> {
+        let jwk = to_json(&jwk, "JWK").map_err(js_error)?;
+        let secret = Secret::from_jwk_checked(&jwk).map_err(js_error)?;
+        self.inner.borrow_mut().insert(secret);
+        Ok(())
+    }
+
+    pub fn remove(&self, kid: &str) -> bool {
+        self.inner.borrow_mut().remove(kid).is_some()
+    }
+
+    pub fn has(&self, kid: &str) -> bool {
+        self.inner.borrow().get(kid).is_some()
+    }
+
+    pub fn kids(&self) -> Array {
+        self.inner.borrow().kids().map(JsValue::from_str).collect()
+    }
+}
+
+impl Default for SecretsStoreCore {
+    fn default() -> Self {
+        SecretsStoreCore::new()
+    }
+}
+
+/// Packs and unpacks with a JS DID resolver and either a JS secrets resolver or the
+/// built-in store.
+#[wasm_bindgen]
+pub struct DIDCommCore {
+    did_resolver: JsValue,
+    secrets: SecretsSource,
+}
+
+#[derive(Clone)]
+enum SecretsSource {
+    Store(Rc<RefCell<SecretsStore>>),
+    Js(JsValue),
+}
+
+type Core = DidComm<JsDidResolver, JsSecrets>;
+
+#[wasm_bindgen]
+impl DIDCommCore {
+    /// With a JS secrets resolver (`getSecret`, `findSecrets`).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        did_resolver: JsValue,
+        secrets_resolver: JsValue,
+    ) -> std::result::Result<DIDCommCore, JsValue> {
+        check_did_resolver(&did_resolver)?;
+        for name in ["getSecret", "findSecrets"] {
+            if !has_method(&secrets_resolver, name) {
+                return Err(js_error(err!(
+                    IllegalArgument,
+                    "secretsResolver must have a {name}() method"
+                )));
+            }
+        }
+        Ok(DIDCommCore {
+            did_resolver,
+            secrets: SecretsSource::Js(secrets_resolver),
+        })
+    }
+
+    /// With the built-in store.
+    #[wasm_bindgen(js_name = withStore)]
+    pub fn with_store(
+        did_resolver: JsValue,
+        store: &SecretsStoreCore,
+    ) -> std::result::Result<DIDCommCore, JsValue> {
+        check_did_resolver(&did_resolver)?;
+        Ok(DIDCommCore {
+            did_resolver,
+            secrets: SecretsSource::Store(store.inner.clone()),
+        })
+    }
+
+    #[wasm_bindgen(js_name = packPlaintext)]
+    pub fn pack_plaintext(&self, message: JsValue) -> Promise {
+        self.run(move |core| async move {
+            let message = read_message(&message)?;
+            Ok(JsValue::from_str(&core.pack_plaintext(&message)?))
+        })
+    }
+
+    #[wasm_bindgen(js_name = packSigned)]
+    pub fn pack_signed(&self, message: JsValue, options: JsValue) -> Promise {
+        self.run(move |core| async move {
+            let message = read_message(&message)?;
+            let options = read_options(&options, "packSigned", true)?;
+            let sign_by = opt_string(&options, "signBy")?.ok_or_else(|| {
+                err!(
+                    IllegalArgument,
+                    "packSigned needs options.signBy (a DID or kid)"
+                )
+            })?;
+            let (packed, meta) = core.pack_signed(&message, &sign_by).await?;
+            let metadata = json!({"signByKid": meta.sign_by_kid, "signAlg": meta.sign_alg.name()});
+            Ok(packed_result(packed, metadata))
+        })
+    }
+
+    #[wasm_bindgen(js_name = packEncrypted)]
+    pub fn pack_encrypted(&self, message: JsValue, options: JsValue) -> Promise {
+        self.run(move |core| async move {
+            let message = read_message(&message)?;
+            let options = read_options(&options, "packEncrypted", true)?;
+            let to = opt_string(&options, "to")?
+                .ok_or_else(|| err!(IllegalArgument, "packEncrypted needs options.to (a DID or kid)"))?;
+            let enc_alg_anon = match opt_string(&options, "encAlgAnon")? {
+                None => ContentEnc::default(),
+                Some(name) => ContentEnc::from_name(&name).ok_or_else(|| {
+                    err!(IllegalArgument, "options.encAlgAnon must be 'A256CBC-HS512', 'A256GCM' or 'XC20P', got '{name}'")
+                })?,
+            };
+            // `forward` is accepted now and takes effect once routing lands.
+            opt_bool(&options, "forward")?;
+            let pack_options = PackEncryptedOptions {
+                from: opt_string(&options, "from")?,
+                sign_by: opt_string(&options, "signBy")?,
+                protect_sender: opt_bool(&options, "protectSender")?.unwrap_or(false),
+                enc_alg_anon,
+            };
+            let (packed, meta) = core.pack_encrypted(&message, &to, &pack_options).await?;
+            Ok(packed_result(packed, encrypted_metadata(&meta)))
+        })
+    }
+
+    pub fn unpack(&self, packed: JsValue, options: JsValue) -> Promise {
+        self.run(move |core| async move {
+            let options = read_options(&options, "unpack", false)?;
+            let unpack_options = UnpackOptions {
+                expect_decrypt_by_all_keys: opt_bool(&options, "expectDecryptByAllKeys")?
+                    .unwrap_or(false),
+            };
+            let (message, meta) = if let Some(text) = packed.as_string() {
+                core.unpack(&text, &unpack_options).await?
+            } else if packed.is_object() {
+                core.unpack_value(&to_json(&packed, "packed message")?, &unpack_options)
+                    .await?
+            } else {
+                return Err(err!(
+                    IllegalArgument,
+                    "unpack takes a JSON string or object, got {}",
+                    js_type(&packed)
+                ));
+            };
+            let out = json!({"message": message.to_value(), "metadata": unpack_metadata(&meta)});
+            Ok(from_json(&out))
+        })
+    }
+}
+
+impl DIDCommCore {
+    /// Runs one call on a fresh core over this instance's resolvers, as a Promise. A
+    /// resolver error carries what the JS resolver threw as its `cause`.
+    fn run<F, Fut>(&self, f: F) -> Promise
+    where
+        F: FnOnce(Core) -> Fut,
+        Fut: std::future::Future<Output = Result<JsValue>> + 'static,
+    {
+        let thrown = Rc::new(Thrown::default());
+        let secrets = match &self.secrets {
+            SecretsSource::Store(store) => JsSecrets::Store(store.clone()),
+            SecretsSource::Js(obj) => JsSecrets::Js {
+                obj: obj.clone(),
+                thrown: thrown.clone(),
+            },
+        };
+        let core = DidComm::new(
+            JsDidResolver {
+                obj: self.did_resolver.clone(),
+                thrown: thrown.clone(),
+            },
+            secrets,
+        );
+        let fut = f(core);
+        future_to_promise(async move {
+            fut.await.map_err(|error| {
+                let cause = if error.kind() == ErrorKind::Resolver {
+                    thrown.take()
+                } else {
+                    None
+                };
+                Failure { error, cause }.into()
+            })
+        })
+    }
+}
+
+/// Bytes of wasm linear memory: for leak tests and diagnostics.
+#[wasm_bindgen(js_name = wasmMemoryBytes)]
+pub fn wasm_memory_bytes() -> f64 {
+    (core::arch::wasm32::memory_size(0) * 65536) as f64
+}
+
+fn check_did_resolver(resolver: &JsValue) -> std::result::Result<(), JsValue> {
+    if has_method(resolver, "resolve") {
+        Ok(())
+    } else {
+        Err(js_error(err!(
+            IllegalArgument,
+            "didResolver must have a resolve(did) method"
+        )))
+    }
+}
+
+fn js_type(value: &JsValue) -> String {
+    value
+        .js_typeof()
+        .as_string()
+        .unwrap_or_else(|| "unknown".into())
+}
+
+fn read_message(value: &JsValue) -> Result<Message> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        let kind = if js_sys::Array::is_array(value) {
+            "array".into()
+        } else {
+            js_type(value)
+        };
+        return Err(err!(
+            IllegalArgument,
+            "message must be an object, got {kind}"
+        ));
+    }
+    Message::from_value(&to_json(value, "message")?)
+}
+
+/// The options object as JSON; `undefined` is `{}` unless `required`.
+fn read_options(value: &JsValue, call: &str, required: bool) -> Result<Map<String, Value>> {
+    if value.is_undefined() || value.is_null() {
+        return if required {
+            Err(err!(IllegalArgument, "{call} needs an options object"))
+        } else {
+            Ok(Map::new())
+        };
+    }
+    match to_json(value, "options")? {
+        Value::Object(map) => Ok(map),
+        other => Err(err!(
+            IllegalArgument,
+            "{call} options must be an object, got {}",
+            type_name(&other)
+        )),
+    }
+}
+
+fn opt_string(options: &Map<String, Value>, name: &str) -> Result<Option<String>> {
+    match options.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(other) => Err(err!(
+            IllegalArgument,
+            "options.{name} must be a string, got {}",
+            type_name(other)
+        )),
+    }
+}
+
+fn opt_bool(options: &Map<String, Value>, name: &str) -> Result<Option<bool>> {
+    match options.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(err!(
+            IllegalArgument,
+            "options.{name} must be a boolean, got {}",
+            type_name(other)
+        )),
+    }
+}
+
+fn packed_result(packed: String, metadata: Value) -> JsValue {
+    let obj = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(&obj, &"packed".into(), &JsValue::from_str(&packed));
+    let _ = js_sys::Reflect::set(&obj, &"metadata".into(), &from_json(&metadata));
+    obj.into()
+}
+
+/// Drops absent (null) members so JS sees `undefined`, as the TypeScript types say.
+fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
+        }
+        other => other,
+    }
+}
+
+fn encrypted_metadata(meta: &PackEncryptedMetadata) -> Value {
+    without_nulls(json!({
+        "fromKid": meta.from_kid,
+        "toKids": meta.to_kids,
+        "signByKid": meta.sign_by_kid,
+    }))
+}
+
+fn unpack_metadata(meta: &UnpackMetadata) -> Value {
+    without_nulls(json!({
+        "encrypted": meta.encrypted,
+        "authenticated": meta.authenticated,
+        "nonRepudiation": meta.non_repudiation,
+        "anonymousSender": meta.anonymous_sender,
+        "encryptedFromKid": meta.encrypted_from_kid,
+        "encryptedToKids": meta.encrypted_to_kids,
+        "signFrom": meta.sign_from,
+        "signAlg": meta.sign_alg.map(|a| a.name()),
+        "encAlgAuth": meta.enc_alg_auth.map(|e| e.name()),
+        "encAlgAnon": meta.enc_alg_anon.map(|e| e.name()),
+        "signedMessage": meta.signed_message,
+    }))
+}

@@ -1,0 +1,165 @@
+//! The core's resolver traits implemented over JS objects: a DID resolver with
+//! `resolve(did)`, a secrets resolver with `getSecret(kid)` and `findSecrets(kids)`, each
+//! sync or async, and the built-in store whose keys never leave wasm.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Array, Reflect};
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+
+use crate::did::{DidDocument, DidResolver};
+use crate::error::{err, Error, Result};
+use crate::secrets::{Secret, SecretsResolver, SecretsStore};
+use crate::wasm::convert::{describe, method, settle, to_json};
+
+/// Remembers the first value a JS resolver threw, to attach as the error's `cause`.
+#[derive(Default)]
+pub struct Thrown(RefCell<Option<JsValue>>);
+
+impl Thrown {
+    fn record(&self, value: JsValue, what: String) -> Error {
+        let message = format!("{what}: {}", describe(&value));
+        self.0.borrow_mut().get_or_insert(value);
+        err!(Resolver, "{message}")
+    }
+
+    pub fn take(&self) -> Option<JsValue> {
+        self.0.borrow_mut().take()
+    }
+}
+
+/// Calls `obj.name(arg)` and settles the result.
+async fn call(
+    obj: &JsValue,
+    name: &str,
+    arg: &JsValue,
+    thrown: &Thrown,
+    what: String,
+) -> Result<JsValue> {
+    let f = method(obj, name)
+        .ok_or_else(|| err!(IllegalArgument, "resolver has no {name}() method"))?;
+    let result = f
+        .call1(obj, arg)
+        .map_err(|e| thrown.record(e, what.clone()))?;
+    settle(result).await.map_err(|e| thrown.record(e, what))
+}
+
+/// A JS DID resolver: `resolve(did)` returns a DID document or null, directly or as a
+/// Promise. A `did-resolver` `Resolver` (which returns `{ didDocument,
+/// didResolutionMetadata }`) works as it is.
+pub struct JsDidResolver {
+    pub obj: JsValue,
+    pub thrown: Rc<Thrown>,
+}
+
+impl DidResolver for JsDidResolver {
+    async fn resolve(&self, did: &str) -> Result<Option<DidDocument>> {
+        let result = call(
+            &self.obj,
+            "resolve",
+            &did.into(),
+            &self.thrown,
+            format!("DID resolver failed on {did}"),
+        )
+        .await?;
+        if result.is_null() || result.is_undefined() {
+            return Ok(None);
+        }
+        let mut doc = to_json(&result, "resolved DID document")
+            .map_err(|e| err!(Resolver, "{did}: {}", e.message()))?;
+        if let Some(resolution) = doc
+            .as_object_mut()
+            .filter(|o| o.contains_key("didResolutionMetadata"))
+        {
+            // The did-resolver `DIDResolutionResult` shape.
+            let error = resolution
+                .get("didResolutionMetadata")
+                .and_then(|m| m.get("error"))
+                .and_then(Value::as_str)
+                .map(str::to_owned);
+            match (resolution.remove("didDocument"), error) {
+                (Some(d), _) if d.is_object() => doc = d,
+                (_, Some(e)) if e == "notFound" => return Ok(None),
+                (_, Some(e)) => return Err(err!(Resolver, "DID resolver failed on {did}: {e}")),
+                _ => return Ok(None),
+            }
+        }
+        DidDocument::from_value(&doc)
+            .map(Some)
+            .map_err(|e| e.context(format_args!("DID document for {did}")))
+    }
+}
+
+/// The secrets a `DIDComm` instance uses: the built-in store, or a JS object with
+/// `getSecret(kid)` and `findSecrets(kids)`.
+pub enum JsSecrets {
+    Store(Rc<RefCell<SecretsStore>>),
+    Js { obj: JsValue, thrown: Rc<Thrown> },
+}
+
+impl SecretsResolver for JsSecrets {
+    async fn get_secret(&self, kid: &str) -> Result<Option<Secret>> {
+        let (obj, thrown) = match self {
+            JsSecrets::Store(store) => return Ok(store.borrow().get(kid).cloned()),
+            JsSecrets::Js { obj, thrown } => (obj, thrown),
+        };
+        let jwk = call(
+            obj,
+            "getSecret",
+            &kid.into(),
+            thrown,
+            format!("secrets resolver failed on {kid}"),
+        )
+        .await?;
+        if jwk.is_null() || jwk.is_undefined() {
+            return Ok(None);
+        }
+        let mut jwk = to_json(&jwk, "secret JWK")
+            .map_err(|e| err!(Resolver, "getSecret({kid}): {}", e.message()))?;
+        if let Some(obj) = jwk.as_object_mut() {
+            // A JWK without `kid` is the secret for the kid asked for.
+            obj.entry("kid").or_insert_with(|| kid.into());
+        }
+        Secret::from_jwk(&jwk).map(Some)
+    }
+
+    async fn find_secrets(&self, kids: &[&str]) -> Result<Vec<String>> {
+        let (obj, thrown) = match self {
+            JsSecrets::Store(store) => {
+                let store = store.borrow();
+                return Ok(kids
+                    .iter()
+                    .filter(|k| store.get(k).is_some())
+                    .map(|k| (*k).to_owned())
+                    .collect());
+            }
+            JsSecrets::Js { obj, thrown } => (obj, thrown),
+        };
+        let list: Array = kids.iter().map(|k| JsValue::from_str(k)).collect();
+        let held = call(
+            obj,
+            "findSecrets",
+            &list.into(),
+            thrown,
+            "secrets resolver findSecrets failed".into(),
+        )
+        .await?;
+        if !Array::is_array(&held) {
+            return Err(err!(Resolver, "findSecrets() must return an array of kids"));
+        }
+        Ok(Array::from(&held)
+            .iter()
+            .filter_map(|k| k.as_string())
+            .collect())
+    }
+}
+
+/// Whether `obj` has a callable `name`.
+pub fn has_method(obj: &JsValue, name: &str) -> bool {
+    !obj.is_null()
+        && !obj.is_undefined()
+        && Reflect::has(obj, &name.into()).unwrap_or(false)
+        && method(obj, name).is_some()
+}
