@@ -104,3 +104,13 @@ macro_rules! err {
     };
 }
 pub(crate) use err;
+
+/// `a, b, c` for error messages (Debug formatting would drag Unicode escape tables into
+/// the wasm).
+pub(crate) fn list<T: fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
+    items
+        .into_iter()
+        .map(|i| i.to_string())
+        .collect::<Vec<_>>()
+        .join(", ")
+}

@@ -3,7 +3,7 @@
 
 use crate::crypto::{Curve, PublicKey, SignAlg};
 use crate::did::{did_of, is_did, resolve_known, DidDocument, DidResolver, Relationship};
-use crate::error::{err, Result};
+use crate::error::{err, list, Result};
 use crate::jose::{enc::ContentEnc, jwe, jws};
 use crate::message::Message;
 use crate::secrets::{require_secret, SecretsResolver};
@@ -77,7 +77,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             .ok_or_else(|| {
                 err!(
                     SecretNotFound,
-                    "no secret held for any authentication key of {sign_by}: {candidates:?}"
+                    "no secret held for any authentication key of {sign_by}: {}",
+                    list(&candidates)
                 )
             })?;
         let secret = require_secret(&self.secrets, kid).await?;
@@ -107,11 +108,12 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 "'to' must be a DID or DID URL, got '{to}'"
             ));
         }
-        if let Some(list) = &message.to {
-            if !list.iter().any(|t| did_of(t) == to_did) {
+        if let Some(to_list) = &message.to {
+            if !to_list.iter().any(|t| did_of(t) == to_did) {
                 return Err(err!(
                     IllegalArgument,
-                    "recipient {to_did} is not in the message's 'to' header {list:?}"
+                    "recipient {to_did} is not in the message's 'to' header ({})",
+                    list(to_list)
                 ));
             }
         }
@@ -240,13 +242,16 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         if held_curves.is_empty() {
             return Err(err!(
                 SecretNotFound,
-                "no secret held for any keyAgreement key of {from}: {kids:?}"
+                "no secret held for any keyAgreement key of {from}: {}",
+                list(&kids)
             ));
         }
         let theirs: Vec<Curve> = recipient_keys.iter().map(|k| k.key.curve()).collect();
         Err(err!(
             NoCompatibleKeys,
-            "{from} has keys on {held_curves:?}, {to} on {theirs:?}: no curve in common"
+            "{from} has keys on {}, {to} on {}: no curve in common",
+            list(&held_curves),
+            list(&theirs)
         ))
     }
 }
@@ -288,8 +293,9 @@ fn agreement_keys(doc: &DidDocument, did_or_kid: &str) -> Result<Vec<DocKey>> {
     if keys.is_empty() {
         return Err(err!(
             NoCompatibleKeys,
-            "{} has no usable keyAgreement key; skipped: {skipped:?}",
-            doc.id
+            "{} has no usable keyAgreement key; skipped: {}",
+            doc.id,
+            list(&skipped)
         ));
     }
     Ok(keys)

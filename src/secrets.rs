@@ -1,6 +1,6 @@
 //! Secret keys by kid: the secrets resolver trait and an in-memory store.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
@@ -77,7 +77,7 @@ impl<T: SecretsResolver + ?Sized> SecretsResolver for &T {
 /// An in-memory secrets store.
 #[derive(Debug, Clone, Default)]
 pub struct SecretsStore {
-    secrets: HashMap<String, Secret>,
+    secrets: BTreeMap<String, Secret>,
 }
 
 impl SecretsStore {

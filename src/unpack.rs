@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::{PublicKey, SignAlg};
 use crate::did::{did_of, resolve_known, DidResolver, Relationship};
-use crate::error::{err, Result};
+use crate::error::{err, list, Result};
 use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
 use crate::jose::jws::Jws;
@@ -57,6 +57,17 @@ enum Layer {
     Signed,
 }
 
+impl Layer {
+    fn name(self) -> &'static str {
+        match self {
+            Layer::Start => "the top level",
+            Layer::Anoncrypt => "anoncrypt",
+            Layer::Authcrypt => "authcrypt",
+            Layer::Signed => "a signed message",
+        }
+    }
+}
+
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     /// Unpacks a packed message given as JSON text.
     pub async fn unpack(
@@ -102,7 +113,9 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 if next <= layer {
                     return Err(err!(
                         Malformed,
-                        "{next:?} inside {layer:?} is not a wrapping DIDComm allows"
+                        "{} inside {} is not a wrapping DIDComm allows",
+                        next.name(),
+                        layer.name()
                     ));
                 }
                 let (plaintext, used) = self.decrypt(&jwe, options).await?;
@@ -177,7 +190,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         if held.is_empty() {
             return Err(err!(
                 SecretNotFound,
-                "no secret held for any recipient of this message: {kids:?}"
+                "no secret held for any recipient of this message: {}",
+                list(&kids)
             ));
         }
         let sender = match (&jwe.alg, &jwe.skid) {
@@ -269,7 +283,8 @@ fn check_consistency(
         if from != Some(did_of(skid)) {
             return Err(err!(
                 Inconsistent,
-                "message 'from' {from:?} is not the authcrypt sender {}",
+                "message 'from' {} is not the authcrypt sender {}",
+                from.unwrap_or("(none)"),
                 did_of(skid)
             ));
         }
@@ -278,7 +293,8 @@ fn check_consistency(
         if from != Some(did_of(signer)) {
             return Err(err!(
                 Inconsistent,
-                "message 'from' {from:?} is not the signer {}",
+                "message 'from' {} is not the signer {}",
+                from.unwrap_or("(none)"),
                 did_of(signer)
             ));
         }
@@ -288,7 +304,8 @@ fn check_consistency(
             if !to.iter().any(|t| did_of(t) == did) {
                 return Err(err!(
                     Inconsistent,
-                    "recipient {did} is not in the message's 'to' {to:?}"
+                    "recipient {did} is not in the message's 'to' ({})",
+                    list(to)
                 ));
             }
         }

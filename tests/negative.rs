@@ -1403,7 +1403,7 @@ fn anoncrypt_inside_authcrypt_is_malformed() {
     ] {
         let packed = authcrypt_x25519(vector(name).as_bytes());
         let e = assert_unpack_fails(&spec_bob(), &packed, ErrorKind::Malformed, name);
-        assert_mentions(&e, "Anoncrypt inside Authcrypt", name);
+        assert_mentions(&e, "anoncrypt inside authcrypt", name);
     }
 }
 

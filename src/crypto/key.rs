@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use p256::elliptic_curve::sec1::ToSec1Point;
+use p256::elliptic_curve::point::AffineCoordinates;
 use zeroize::Zeroizing;
 
 use crate::crypto::random;
@@ -103,6 +103,18 @@ macro_rules! each_ec {
     };
 }
 
+/// `Option<$krate::PublicKey>` from fixed-length affine coordinates: on the curve and not
+/// the identity.
+macro_rules! affine {
+    ($krate:ident, $x:expr, $y:expr) => {{
+        let x = $krate::FieldBytes::try_from($x).ok();
+        let y = $krate::FieldBytes::try_from($y).ok();
+        x.zip(y)
+            .and_then(|(x, y)| Option::from($krate::AffinePoint::from_coordinates(&x, &y)))
+            .and_then(|p| $krate::PublicKey::from_affine(p).ok())
+    }};
+}
+
 impl PublicKey {
     pub fn curve(&self) -> Curve {
         match self {
@@ -142,40 +154,30 @@ impl PublicKey {
                         y.len()
                     ));
                 }
-                let mut sec1 = vec![0u8; 1 + 2 * len];
-                sec1[0] = 0x04;
-                sec1[1 + len - x.len()..1 + len].copy_from_slice(x);
-                sec1[1 + 2 * len - y.len()..].copy_from_slice(y);
-                let off_curve = || err!(Malformed, "{curve} key is not a point on the curve");
-                Ok(match curve {
-                    Curve::P256 => PublicKey::P256(
-                        p256::PublicKey::from_sec1_bytes(&sec1).map_err(|_| off_curve())?,
-                    ),
-                    Curve::P384 => PublicKey::P384(
-                        p384::PublicKey::from_sec1_bytes(&sec1).map_err(|_| off_curve())?,
-                    ),
-                    Curve::P521 => PublicKey::P521(
-                        p521::PublicKey::from_sec1_bytes(&sec1).map_err(|_| off_curve())?,
-                    ),
-                    _ => PublicKey::Secp256k1(
-                        k256::PublicKey::from_sec1_bytes(&sec1).map_err(|_| off_curve())?,
-                    ),
-                })
+                let mut xy = vec![0u8; 2 * len];
+                xy[len - x.len()..len].copy_from_slice(x);
+                xy[2 * len - y.len()..].copy_from_slice(y);
+                let (x, y) = xy.split_at(len);
+                // From affine coordinates, not SEC1: this checks the curve equation and
+                // keeps point decompression (a modular square root) out of the wasm.
+                let point = match curve {
+                    Curve::P256 => affine!(p256, x, y).map(PublicKey::P256),
+                    Curve::P384 => affine!(p384, x, y).map(PublicKey::P384),
+                    Curve::P521 => affine!(p521, x, y).map(PublicKey::P521),
+                    _ => affine!(k256, x, y).map(PublicKey::Secp256k1),
+                };
+                point.ok_or_else(|| err!(Malformed, "{curve} key is not a point on the curve"))
             }
         }
     }
 
     /// The JWK coordinates: `(x, None)` for OKP curves, `(x, Some(y))` for EC curves.
     pub fn coordinates(&self) -> (Vec<u8>, Option<Vec<u8>>) {
-        fn xy(point: &[u8], len: usize) -> (Vec<u8>, Option<Vec<u8>>) {
-            // Uncompressed SEC1: 0x04 ‖ x ‖ y.
-            let x = point.get(1..1 + len).unwrap_or_default().to_vec();
-            let y = point.get(1 + len..).unwrap_or_default().to_vec();
-            (x, Some(y))
-        }
-        let len = self.curve().field_len();
         each_ec!(PublicKey, self,
-            k => xy(k.to_sec1_point(false).as_bytes(), len),
+            k => {
+                let point = k.as_affine();
+                (point.x().to_vec(), Some(point.y().to_vec()))
+            },
             other => match other {
                 PublicKey::X25519(k) => (k.as_bytes().to_vec(), None),
                 PublicKey::Ed25519(k) => (k.as_bytes().to_vec(), None),

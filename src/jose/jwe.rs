@@ -10,7 +10,7 @@ use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::crypto::{ecdh, random, PublicKey, SecretKey};
-use crate::error::{err, Result};
+use crate::error::{err, list, Result};
 use crate::jose::{b64, enc::ContentEnc, jwk, kdf, kw, str_field};
 use crate::media_type::MediaType;
 
@@ -282,7 +282,8 @@ impl Jwe {
             if !bool::from(apv_for(&kids).ct_eq(apv.as_slice())) {
                 return Err(err!(
                     Inconsistent,
-                    "JWE apv does not match the recipient kids {kids:?}"
+                    "JWE apv does not match the recipient kids ({})",
+                    list(&kids)
                 ));
             }
         }

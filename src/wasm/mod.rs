@@ -6,6 +6,8 @@ mod convert;
 mod resolvers;
 
 use std::cell::RefCell;
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Promise};
@@ -198,7 +200,7 @@ impl DIDCommCore {
     fn run<F, Fut>(&self, f: F) -> Promise
     where
         F: FnOnce(Core) -> Fut,
-        Fut: std::future::Future<Output = Result<JsValue>> + 'static,
+        Fut: Future<Output = Result<JsValue>> + 'static,
     {
         let thrown = Rc::new(Thrown::default());
         let secrets = match &self.secrets {
@@ -215,18 +217,23 @@ impl DIDCommCore {
             },
             secrets,
         );
-        let fut = f(core);
-        future_to_promise(async move {
-            fut.await.map_err(|error| {
-                let cause = if error.kind() == ErrorKind::Resolver {
-                    thrown.take()
-                } else {
-                    None
-                };
-                Failure { error, cause }.into()
-            })
-        })
+        settle(Box::pin(f(core)), thrown)
     }
+}
+
+/// The one `future_to_promise` instantiation: every call's future is boxed so the
+/// executor glue is compiled once, not once per method.
+fn settle(fut: Pin<Box<dyn Future<Output = Result<JsValue>>>>, thrown: Rc<Thrown>) -> Promise {
+    future_to_promise(async move {
+        fut.await.map_err(|error| {
+            let cause = if error.kind() == ErrorKind::Resolver {
+                thrown.take()
+            } else {
+                None
+            };
+            Failure { error, cause }.into()
+        })
+    })
 }
 
 /// Bytes of wasm linear memory: for leak tests and diagnostics.
