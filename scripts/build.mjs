@@ -2,7 +2,7 @@
 // Installs wasm-pack and the exact wasm-bindgen CLI that Cargo.lock pins when missing,
 // and never lets wasm-pack download anything (--mode no-install, --no-opt).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -57,10 +57,14 @@ export function build() {
   const builds = readBuildMatrix(readFileSync(`${root}/wasm-pack.toml`, 'utf8'));
   for (const b of builds) {
     const args = ['build', '--target', b.target, '--out-dir', b['out-dir'], '--out-name', 'didcomm_wasm',
-      '--profile', b.profile, '--no-opt', '--weak-refs', '--no-pack', '--mode', 'no-install', '--', '--locked'];
+      '--profile', b.profile, '--no-opt', '--weak-refs', '--no-pack', '--no-gitignore', '--mode', 'no-install', '--', '--locked'];
     if (b.features?.length) args.push('--features', b.features.join(','));
     console.log(`wasm-pack ${args.join(' ')}`);
     run('wasm-pack', args);
+    if (b.target === 'nodejs') {
+      // wasm-pack's nodejs glue is CommonJS, inside a "type": "module" package.
+      writeFileSync(`${root}/${b['out-dir']}/package.json`, '{ "type": "commonjs" }\n');
+    }
   }
 }
 

@@ -1,0 +1,221 @@
+// didcomm-wasm: DIDComm Messaging v2.1 for browsers and Node.
+
+/** Stable error codes, one per core error kind. */
+export type DIDCommErrorCode =
+  | 'ERR_MALFORMED'
+  | 'ERR_INCONSISTENT'
+  | 'ERR_DID_NOT_FOUND'
+  | 'ERR_KID_NOT_FOUND'
+  | 'ERR_SECRET_NOT_FOUND'
+  | 'ERR_UNSUPPORTED'
+  | 'ERR_ILLEGAL_ARGUMENT'
+  | 'ERR_VERIFICATION_FAILED'
+  | 'ERR_DECRYPTION_FAILED'
+  | 'ERR_NO_COMPATIBLE_KEYS'
+  | 'ERR_RESOLVER'
+  | 'ERR_INTERNAL';
+
+/** Every rejection of this package. `cause` holds what a resolver threw, when one did. */
+export class DIDCommError extends Error {
+  constructor(code: DIDCommErrorCode, message: string, options?: { cause?: unknown });
+  readonly name: 'DIDCommError';
+  readonly code: DIDCommErrorCode;
+}
+
+/** A JSON value. */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+/** Attachment data: at least one of base64, json, links (with hash). */
+export interface AttachmentData {
+  /** base64url or standard base64, padded or not. */
+  base64?: string;
+  json?: Json;
+  links?: string[];
+  /** Multihash of the content; required with `links`. */
+  hash?: string;
+  /** A detached JWS over the content. */
+  jws?: { [key: string]: Json };
+  [key: string]: Json | undefined;
+}
+
+export interface Attachment {
+  id?: string;
+  description?: string;
+  filename?: string;
+  media_type?: string;
+  format?: string;
+  lastmod_time?: number;
+  byte_count?: number;
+  data: AttachmentData;
+  [key: string]: Json | undefined;
+}
+
+/** A plaintext DIDComm message in its wire shape. Unknown headers are kept. */
+export interface Message {
+  id: string;
+  type: string;
+  /** Set to 'application/didcomm-plain+json' on output. */
+  typ?: string;
+  /** A DID, without fragment. */
+  from?: string;
+  /** DIDs, without fragments. */
+  to?: string[];
+  thid?: string;
+  pthid?: string;
+  /** Seconds since the epoch. */
+  created_time?: number;
+  expires_time?: number;
+  body?: { [key: string]: Json };
+  attachments?: Attachment[];
+  from_prior?: string;
+  please_ack?: string[];
+  ack?: string[];
+  [header: string]: Json | undefined;
+}
+
+/** A JSON Web Key. Private keys carry `d`; secrets carry `kid`. */
+export interface JWK {
+  kty: 'OKP' | 'EC';
+  crv: 'X25519' | 'Ed25519' | 'P-256' | 'P-384' | 'P-521' | 'secp256k1';
+  x: string;
+  y?: string;
+  d?: string;
+  kid?: string;
+  [key: string]: Json | undefined;
+}
+
+export interface VerificationMethod {
+  id: string;
+  type: string;
+  controller?: string;
+  publicKeyJwk?: JWK;
+  publicKeyMultibase?: string;
+  publicKeyBase58?: string;
+  [key: string]: Json | undefined;
+}
+
+export interface Service {
+  id: string;
+  type: string | string[];
+  serviceEndpoint: Json;
+  [key: string]: Json | undefined;
+}
+
+/** A DID document. Relationships hold kids (absolute or `#relative`) or embedded methods. */
+export interface DIDDocument {
+  id: string;
+  '@context'?: Json;
+  alsoKnownAs?: string[];
+  controller?: string | string[];
+  verificationMethod?: VerificationMethod[];
+  authentication?: (string | VerificationMethod)[];
+  keyAgreement?: (string | VerificationMethod)[];
+  assertionMethod?: (string | VerificationMethod)[];
+  service?: Service[];
+  [key: string]: Json | undefined;
+}
+
+/** What `did-resolver`'s `Resolver.resolve` returns; accepted as is. */
+export interface DIDResolutionResult {
+  didDocument: DIDDocument | null;
+  didResolutionMetadata: { error?: string; [key: string]: Json | undefined };
+  didDocumentMetadata?: { [key: string]: Json };
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/** Any object with `resolve(did)`: a document, null when unknown, or a did-resolver result. */
+export interface DIDResolver {
+  resolve(did: string): MaybePromise<DIDDocument | DIDResolutionResult | null | undefined>;
+}
+
+/** Any object that finds private JWKs by kid. */
+export interface SecretsResolver {
+  getSecret(kid: string): MaybePromise<JWK | null | undefined>;
+  /** Which of `kids` are held. */
+  findSecrets(kids: string[]): MaybePromise<string[]>;
+}
+
+/** An in-memory secrets store; keys stay inside wasm. */
+export class SecretsStore {
+  constructor(jwks?: JWK[]);
+  /** Adds or replaces a private JWK with `kid`; its x/y must match its d. */
+  add(jwk: JWK): this;
+  remove(kid: string): boolean;
+  has(kid: string): boolean;
+  /** The kids held, sorted. */
+  kids(): string[];
+}
+
+export interface DIDCommOptions {
+  didResolver: DIDResolver;
+  secretsResolver: SecretsResolver | SecretsStore;
+}
+
+export type SignAlg = 'EdDSA' | 'ES256' | 'ES256K';
+export type AnoncryptEnc = 'A256CBC-HS512' | 'A256GCM' | 'XC20P';
+
+export interface PackSignedOptions {
+  /** A DID (its first authentication key with a held secret) or a kid. Must be the message's `from`. */
+  signBy: string;
+}
+
+export interface PackSignedMetadata {
+  signByKid: string;
+  signAlg: SignAlg;
+}
+
+export interface PackEncryptedOptions {
+  /** A DID (all its keyAgreement keys on the chosen curve) or one kid. */
+  to: string;
+  /** Authcrypt from this DID or kid; anoncrypt when absent. Must be the message's `from`. */
+  from?: string;
+  /** Sign with this DID or kid first. */
+  signBy?: string;
+  /** Wrap the authcrypted message in anoncrypt, hiding the sender from mediators. */
+  protectSender?: boolean;
+  /** Content encryption of anoncrypt. Default 'A256CBC-HS512'. */
+  encAlgAnon?: AnoncryptEnc;
+  /** Wrap in forward messages for the recipient's mediators (takes effect once routing lands). */
+  forward?: boolean;
+}
+
+export interface PackEncryptedMetadata {
+  fromKid?: string;
+  toKids: string[];
+  signByKid?: string;
+}
+
+export interface UnpackOptions {
+  /** Fail unless every held recipient key decrypts. Default false. */
+  expectDecryptByAllKeys?: boolean;
+}
+
+export interface UnpackMetadata {
+  encrypted: boolean;
+  /** Authcrypt or signed: the sender is proven. */
+  authenticated: boolean;
+  /** Signed. */
+  nonRepudiation: boolean;
+  /** The outer encryption was anoncrypt. */
+  anonymousSender: boolean;
+  encryptedFromKid?: string;
+  encryptedToKids?: string[];
+  signFrom?: string;
+  signAlg?: SignAlg;
+  encAlgAuth?: 'A256CBC-HS512';
+  encAlgAnon?: AnoncryptEnc;
+  /** The JWS as received, for non-repudiation. */
+  signedMessage?: string;
+}
+
+export class DIDComm {
+  constructor(options: DIDCommOptions);
+  packPlaintext(message: Message): Promise<string>;
+  packSigned(message: Message, options: PackSignedOptions): Promise<{ packed: string; metadata: PackSignedMetadata }>;
+  packEncrypted(message: Message, options: PackEncryptedOptions): Promise<{ packed: string; metadata: PackEncryptedMetadata }>;
+  unpack(packed: string | object, options?: UnpackOptions): Promise<{ message: Message; metadata: UnpackMetadata }>;
+}
+
+/** Bytes of wasm linear memory, for leak checks. */
+export function wasmMemoryBytes(): number;

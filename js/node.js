@@ -1,0 +1,8 @@
+// Node entry: the nodejs build loads its .wasm synchronously, so the API is ready at import.
+import { createRequire } from 'node:module';
+import { createApi } from './api.js';
+
+const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
+
+export const { DIDComm, SecretsStore, wasmMemoryBytes } = createApi(wasm);
+export { DIDCommError } from './error.js';
