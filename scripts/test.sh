@@ -18,14 +18,36 @@ cargo fmt --check
 
 step "lint"
 cargo clippy --all-targets --locked -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings # the JS binding layer
 
 step "Rust tests (unit, spec vectors, round trips, negative cases, property tests)"
 cargo test --locked 2>&1 | tee "$log"
 
-step "wasm build"
+step "wasm build (cargo, wasm32 release profile)"
 cargo build --locked --target wasm32-unknown-unknown --release
 
+step "npm dependencies"
+if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+step "Chromium for browser tests (Debian's package)"
+if ! command -v chromium >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+step "npm package build (wasm-pack per wasm-pack.toml)"
+node scripts/build.mjs
+
+step "JS tests (Node, headless Chromium, Vite)"
+jslog=$(mktemp)
+trap 'rm -f "$log" "$jslog"' EXIT
+node --test --test-reporter=spec js-tests/*.test.js 2>&1 | tee "$jslog"
+
 # One closing line for the whole run (cargo's own last line is the doc-test summary).
-passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
-failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
-printf '\n%s passed, %s failed\n' "$passed" "$failed"
+rust_passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
+rust_failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
+js_passed=$(grep -E '^. pass [0-9]+$' "$jslog" | awk '{print $3}' | tail -n 1)
+js_failed=$(grep -E '^. fail [0-9]+$' "$jslog" | awk '{print $3}' | tail -n 1)
+printf '\nRust: %s passed, %s failed. JS: %s passed, %s failed.\n' "$rust_passed" "$rust_failed" "${js_passed:-0}" "${js_failed:-0}"
+printf '%s passed, %s failed\n' "$((rust_passed + ${js_passed:-0}))" "$((rust_failed + ${js_failed:-0}))"

@@ -89,3 +89,11 @@ pub async fn settle(value: JsValue) -> std::result::Result<JsValue, JsValue> {
         Ok(value)
     }
 }
+
+/// `typeof value`, for error messages.
+pub fn js_type(value: &JsValue) -> String {
+    value
+        .js_typeof()
+        .as_string()
+        .unwrap_or_else(|| "value".into())
+}

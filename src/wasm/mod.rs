@@ -21,7 +21,7 @@ use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::{Secret, SecretsStore};
 use crate::unpack::{UnpackMetadata, UnpackOptions};
 use crate::{ContentEnc, DidComm, ErrorKind, Message};
-use convert::{from_json, js_error, to_json, Failure};
+use convert::{from_json, js_error, js_type, to_json, Failure};
 use resolvers::{has_method, JsDidResolver, JsSecrets, Thrown};
 
 /// The built-in in-memory secrets store. Keys are parsed once and never leave wasm.
@@ -251,13 +251,6 @@ fn check_did_resolver(resolver: &JsValue) -> std::result::Result<(), JsValue> {
             "didResolver must have a resolve(did) method"
         )))
     }
-}
-
-fn js_type(value: &JsValue) -> String {
-    value
-        .js_typeof()
-        .as_string()
-        .unwrap_or_else(|| "unknown".into())
 }
 
 fn read_message(value: &JsValue) -> Result<Message> {

@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use crate::did::{DidDocument, DidResolver};
 use crate::error::{err, Error, Result};
 use crate::secrets::{Secret, SecretsResolver, SecretsStore};
-use crate::wasm::convert::{describe, method, settle, to_json};
+use crate::wasm::convert::{describe, js_type, method, settle, to_json};
 
 /// Remembers the first value a JS resolver threw, to attach as the error's `cause`.
 #[derive(Default)]
@@ -67,6 +67,13 @@ impl DidResolver for JsDidResolver {
         if result.is_null() || result.is_undefined() {
             return Ok(None);
         }
+        if !result.is_object() {
+            return Err(err!(
+                Resolver,
+                "DID resolver returned a {} for {did}; expected a DID document or null",
+                js_type(&result)
+            ));
+        }
         let mut doc = to_json(&result, "resolved DID document")
             .map_err(|e| err!(Resolver, "{did}: {}", e.message()))?;
         if let Some(resolution) = doc
@@ -115,6 +122,13 @@ impl SecretsResolver for JsSecrets {
         .await?;
         if jwk.is_null() || jwk.is_undefined() {
             return Ok(None);
+        }
+        if !jwk.is_object() {
+            return Err(err!(
+                Resolver,
+                "getSecret({kid}) returned a {}; expected a private JWK or null",
+                js_type(&jwk)
+            ));
         }
         let mut jwk = to_json(&jwk, "secret JWK")
             .map_err(|e| err!(Resolver, "getSecret({kid}): {}", e.message()))?;

@@ -1,0 +1,52 @@
+// Nothing needs free(): 100 000 pack/unpack calls, of every kind and including failures,
+// leave wasm memory exactly where a warm-up left it. Linear memory never shrinks, so any
+// per-call leak shows as growth. (DIDComm and SecretsStore instances themselves are
+// reclaimed by the garbage collector through FinalizationRegistry.)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { DIDComm, SecretsStore, wasmMemoryBytes } from 'didcomm-wasm';
+import { json } from './fixtures.js';
+
+const docs = { 'did:example:alice': json('diddoc-alice.json'), 'did:example:bob': json('diddoc-bob.json') };
+const didResolver = { resolve: async (did) => docs[did] ?? null };
+const alice = new DIDComm({ didResolver, secretsResolver: new SecretsStore(json('secrets-alice.json')) });
+const bobSecrets = json('secrets-bob.json');
+const bob = new DIDComm({
+  didResolver,
+  secretsResolver: { getSecret: (kid) => bobSecrets.find((s) => s.kid === kid) ?? null, findSecrets: (kids) => kids },
+});
+const failing = new DIDComm({ didResolver: { resolve: () => { throw new Error('down'); } }, secretsResolver: new SecretsStore() });
+
+const msg = (i) => ({
+  id: `m-${i}`, type: 'https://didcomm.org/basicmessage/2.0/message', from: 'did:example:alice', to: ['did:example:bob'],
+  body: { content: `message ${i} `.repeat(1 + (i % 40)) },
+});
+
+/** One round of 100 calls: plaintext, signed, anoncrypt, authcrypt, and four failures. */
+async function round(i) {
+  for (let k = 0; k < 38; k += 1) await bob.unpack(await alice.packPlaintext(msg(i + k)));
+  const signed = await alice.packSigned(msg(i), { signBy: 'did:example:alice' });
+  await bob.unpack(signed.packed);
+  const anon = await alice.packEncrypted(msg(i), { to: 'did:example:bob', encAlgAnon: 'XC20P' });
+  await bob.unpack(anon.packed);
+  const auth = await alice.packEncrypted(msg(i), { to: 'did:example:bob', from: 'did:example:alice', protectSender: true });
+  await bob.unpack(JSON.parse(auth.packed));
+  await bob.unpack('{"broken": ').catch(() => {});
+  await bob.unpack(anon.packed.replace('"tag":"', '"tag":"AA')).catch(() => {});
+  await failing.unpack(signed.packed).catch(() => {});
+  await alice.packPlaintext(42).catch(() => {});
+  return 100;
+}
+
+test('wasm memory stays flat over 100 000 calls', { timeout: 600_000 }, async () => {
+  let i = 0;
+  while (i < 5_000) i += await round(i);
+  const before = wasmMemoryBytes();
+  const start = performance.now();
+  let calls = 0;
+  while (calls < 100_000) calls += await round(i + calls);
+  const after = wasmMemoryBytes();
+  const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  console.log(`wasm memory: ${before} bytes after warm-up, ${after} after ${calls} more calls (${seconds} s)`);
+  assert.equal(after, before, `wasm memory grew by ${after - before} bytes over ${calls} calls`);
+});

@@ -1,0 +1,17 @@
+// The web build's gzipped .wasm stays within its budget (200 KiB); prints the sizes.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { root } from './fixtures.js';
+
+const BUDGET = 200 * 1024;
+
+for (const build of ['web', 'node']) {
+  test(`${build} build .wasm size`, () => {
+    const wasm = readFileSync(`${root}/pkg/${build}/didcomm_wasm_bg.wasm`);
+    const gz = gzipSync(wasm, { level: 9 }).length;
+    console.log(`${build} wasm: ${wasm.length} bytes raw, ${gz} bytes gzipped (${(gz / 1024).toFixed(1)} KiB)`);
+    if (build === 'web') assert.ok(gz <= BUDGET, `gzipped wasm is ${gz} bytes, budget ${BUDGET}`);
+  });
+}

@@ -1,0 +1,246 @@
+// Runtime-agnostic cases: the spec vectors and a round trip for every algorithm
+// combination. node --test runs them (vectors.test.js), and so does headless Chromium
+// against the web build (browser.test.js). Only the package API and Web Crypto are used.
+
+export const VECTORS = [
+  'signed-eddsa.json', 'signed-es256.json', 'signed-es256k.json',
+  'anoncrypt-x25519-xc20p.json', 'anoncrypt-p384-a256cbc.json', 'anoncrypt-p521-a256gcm.json',
+  'authcrypt-x25519-a256cbc.json', 'signed-authcrypt-p256-a256cbc.json',
+  'signed-authcrypt-anoncrypt-p521-xc20p.json',
+];
+export const FIXTURE_FILES = [
+  ...VECTORS, 'plaintext.json', 'diddoc-alice.json', 'diddoc-bob.json', 'secrets-alice.json', 'secrets-bob.json',
+];
+
+// --- assertions (no node:assert in the browser) ---
+
+function canonical(v) {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v !== null && typeof v === 'object') {
+    return `{${Object.keys(v).filter((k) => v[k] !== undefined).sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(v[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function assertEqual(actual, expected, what) {
+  const a = canonical(actual);
+  const e = canonical(expected);
+  if (a !== e) throw new Error(`${what}: expected ${e}, got ${a}`);
+}
+
+export function assert(condition, what) {
+  if (!condition) throw new Error(`assertion failed: ${what}`);
+}
+
+// --- fixtures ---
+
+/** A P-384 identity from Web Crypto: the spec's Alice has no P-384 key agreement key. */
+async function carolP384() {
+  const pair = await crypto.subtle.generateKey({ name: 'ECDH', namedCurve: 'P-384' }, true, ['deriveBits']);
+  const { kty, crv, x, y, d } = await crypto.subtle.exportKey('jwk', pair.privateKey);
+  const kid = 'did:example:carol#key-p384-1';
+  const doc = {
+    id: 'did:example:carol',
+    keyAgreement: [{ id: kid, type: 'JsonWebKey2020', controller: 'did:example:carol', publicKeyJwk: { kty, crv, x, y } }],
+  };
+  return { doc, secret: { kid, kty, crv, x, y, d } };
+}
+
+/**
+ * @param {object} api the package's exports
+ * @param {Record<string, string>} files FIXTURE_FILES by name, as text
+ */
+export async function makeFixtures(api, files) {
+  const json = (name) => JSON.parse(files[name]);
+  const carol = await carolP384();
+  const docs = {
+    'did:example:alice': json('diddoc-alice.json'),
+    'did:example:bob': json('diddoc-bob.json'),
+    'did:example:carol': carol.doc,
+  };
+  const didResolver = { resolve: (did) => docs[did] ?? null };
+  const agent = (jwks) => new api.DIDComm({ didResolver, secretsResolver: new api.SecretsStore(jwks) });
+  return {
+    files,
+    docs,
+    didResolver,
+    plaintext: json('plaintext.json'),
+    alice: agent(json('secrets-alice.json')),
+    bob: agent(json('secrets-bob.json')),
+    carol: agent([carol.secret]),
+    aliceSecrets: json('secrets-alice.json'),
+    bobSecrets: json('secrets-bob.json'),
+  };
+}
+
+const typeModuloScheme = (t) => t.replace(/^https?:\/\//, '');
+
+function expectSpecPlaintext(got, fx, name) {
+  assertEqual(typeModuloScheme(got.type), typeModuloScheme(fx.plaintext.type), `${name}: type`);
+  const { typ, type, ...rest } = got;
+  const { type: _t, ...want } = fx.plaintext;
+  assertEqual(rest, want, `${name}: message`);
+  assertEqual(typ, 'application/didcomm-plain+json', `${name}: typ`);
+}
+
+// --- cases ---
+
+const BOB_X25519 = ['did:example:bob#key-x25519-1', 'did:example:bob#key-x25519-2', 'did:example:bob#key-x25519-3'];
+const VECTOR_META = {
+  'signed-eddsa.json': { signAlg: 'EdDSA', signFrom: 'did:example:alice#key-1' },
+  'signed-es256.json': { signAlg: 'ES256', signFrom: 'did:example:alice#key-2' },
+  'signed-es256k.json': { signAlg: 'ES256K', signFrom: 'did:example:alice#key-3' },
+  'anoncrypt-x25519-xc20p.json': { encAlgAnon: 'XC20P', encryptedToKids: BOB_X25519 },
+  'anoncrypt-p384-a256cbc.json': { encAlgAnon: 'A256CBC-HS512' },
+  'anoncrypt-p521-a256gcm.json': { encAlgAnon: 'A256GCM' },
+  'authcrypt-x25519-a256cbc.json': { encAlgAuth: 'A256CBC-HS512', encryptedFromKid: 'did:example:alice#key-x25519-1' },
+  'signed-authcrypt-p256-a256cbc.json': { encAlgAuth: 'A256CBC-HS512', encryptedFromKid: 'did:example:alice#key-p256-1', signAlg: 'EdDSA' },
+  'signed-authcrypt-anoncrypt-p521-xc20p.json': {
+    encAlgAnon: 'XC20P', encAlgAuth: 'A256CBC-HS512', encryptedFromKid: 'did:example:alice#key-p521-1', signAlg: 'EdDSA',
+  },
+};
+
+export function vectorCases(fx) {
+  return VECTORS.map((name) => ({
+    name: `spec vector ${name} unpacks`,
+    fn: async () => {
+      for (const expectDecryptByAllKeys of [false, true]) {
+        const { message, metadata } = await fx.bob.unpack(fx.files[name], { expectDecryptByAllKeys });
+        expectSpecPlaintext(message, fx, name);
+        const want = VECTOR_META[name];
+        for (const [k, v] of Object.entries(want)) assertEqual(metadata[k], v, `${name}: metadata.${k}`);
+        assertEqual(metadata.encrypted, Boolean(want.encAlgAnon || want.encAlgAuth), `${name}: encrypted`);
+        assertEqual(metadata.nonRepudiation, Boolean(want.signAlg), `${name}: nonRepudiation`);
+        assertEqual(metadata.anonymousSender, Boolean(want.encAlgAnon), `${name}: anonymousSender`);
+        assertEqual(metadata.authenticated, Boolean(want.encAlgAuth || want.signAlg), `${name}: authenticated`);
+      }
+      // unpack also takes the parsed object.
+      const { message } = await fx.bob.unpack(JSON.parse(fx.files[name]));
+      expectSpecPlaintext(message, fx, `${name} (object)`);
+    },
+  }));
+}
+
+function message(from, to) {
+  return {
+    id: crypto.randomUUID(),
+    type: 'https://didcomm.org/basicmessage/2.0/message',
+    from,
+    to: [to],
+    created_time: 1700000000,
+    thid: 'thread-1',
+    return_route: 'all',
+    body: { content: 'Hello from the suite', lang: 'en' },
+    attachments: [{ id: 'a1', media_type: 'application/json', data: { json: { n: [1, 2, { x: null }] } } }],
+  };
+}
+
+async function roundTrip(sender, receiver, msg, options, unpackOptions = { expectDecryptByAllKeys: true }) {
+  const { packed, metadata: packMeta } = await sender.packEncrypted(msg, options);
+  assert(typeof packed === 'string', 'packed is a JSON string');
+  const { message: got, metadata } = await receiver.unpack(packed, unpackOptions);
+  assertEqual(got, { ...msg, typ: 'application/didcomm-plain+json' }, 'unpacked message');
+  return { packMeta, metadata, packed };
+}
+
+const CURVE_KIDS = { X25519: 'x25519', 'P-256': 'p256', 'P-384': 'p384', 'P-521': 'p521' };
+
+export function roundTripCases(fx) {
+  const cases = [];
+  const alice = 'did:example:alice';
+  const bob = 'did:example:bob';
+  for (const [curve, tag] of Object.entries(CURVE_KIDS)) {
+    for (const enc of ['A256CBC-HS512', 'A256GCM', 'XC20P']) {
+      cases.push({
+        name: `anoncrypt ${enc} on ${curve}`,
+        fn: async () => {
+          const to = `${bob}#key-${tag}-1`;
+          const { packMeta, metadata } = await roundTrip(fx.alice, fx.bob, message(alice, bob), { to, encAlgAnon: enc });
+          assertEqual(packMeta.toKids, [to], 'toKids');
+          assertEqual(packMeta.fromKid, undefined, 'fromKid');
+          assertEqual([metadata.encAlgAnon, metadata.anonymousSender, metadata.authenticated], [enc, true, false], 'metadata');
+        },
+      });
+    }
+    cases.push({
+      name: `authcrypt on ${curve}`,
+      fn: async () => {
+        const sender = curve === 'P-384' ? 'did:example:carol' : alice;
+        const senderAgent = curve === 'P-384' ? fx.carol : fx.alice;
+        const from = `${sender}#key-${tag}-1`;
+        const { packMeta, metadata } = await roundTrip(senderAgent, fx.bob, message(sender, bob), { to: bob, from });
+        assertEqual(packMeta.fromKid, from, 'fromKid');
+        assert(packMeta.toKids.length >= 2 && packMeta.toKids.every((k) => k.includes(`#key-${tag}-`)), 'all Bob keys on the curve');
+        assertEqual([metadata.encryptedFromKid, metadata.encAlgAuth, metadata.authenticated, metadata.anonymousSender],
+          [from, 'A256CBC-HS512', true, false], 'metadata');
+      },
+    });
+  }
+  for (const [kid, alg] of [['key-1', 'EdDSA'], ['key-2', 'ES256'], ['key-3', 'ES256K']]) {
+    cases.push({
+      name: `signed ${alg}`,
+      fn: async () => {
+        const msg = message(alice, bob);
+        const { packed, metadata: packMeta } = await fx.alice.packSigned(msg, { signBy: `${alice}#${kid}` });
+        assertEqual(packMeta, { signByKid: `${alice}#${kid}`, signAlg: alg }, 'pack metadata');
+        const { message: got, metadata } = await fx.bob.unpack(packed);
+        assertEqual(got, { ...msg, typ: 'application/didcomm-plain+json' }, 'message');
+        assertEqual([metadata.signAlg, metadata.signFrom, metadata.nonRepudiation, metadata.signedMessage],
+          [alg, `${alice}#${kid}`, true, packed], 'metadata');
+      },
+    });
+  }
+  cases.push({
+    name: 'plaintext',
+    fn: async () => {
+      const msg = message(alice, bob);
+      const packed = await fx.alice.packPlaintext(msg);
+      const { message: got, metadata } = await fx.bob.unpack(packed);
+      assertEqual(got, { ...msg, typ: 'application/didcomm-plain+json' }, 'message');
+      assertEqual([metadata.encrypted, metadata.authenticated], [false, false], 'metadata');
+    },
+  });
+  cases.push({
+    name: 'sign then authcrypt',
+    fn: async () => {
+      const { packMeta, metadata } = await roundTrip(fx.alice, fx.bob, message(alice, bob), { to: bob, from: alice, signBy: alice });
+      assertEqual(packMeta.signByKid, `${alice}#key-1`, 'signByKid');
+      assertEqual([metadata.nonRepudiation, metadata.authenticated, metadata.encrypted, metadata.signFrom],
+        [true, true, true, `${alice}#key-1`], 'metadata');
+    },
+  });
+  for (const enc of ['A256CBC-HS512', 'A256GCM', 'XC20P']) {
+    cases.push({
+      name: `protectSender with ${enc}`,
+      fn: async () => {
+        const { metadata, packed } = await roundTrip(fx.alice, fx.bob, message(alice, bob),
+          { to: bob, from: alice, protectSender: true, encAlgAnon: enc });
+        const outer = JSON.parse(atob(JSON.parse(packed).protected.replace(/-/g, '+').replace(/_/g, '/')));
+        assert(outer.alg === 'ECDH-ES+A256KW' && !('skid' in outer), 'outer layer hides the sender');
+        assertEqual([metadata.anonymousSender, metadata.authenticated, metadata.encAlgAnon, metadata.encAlgAuth],
+          [true, true, enc, 'A256CBC-HS512'], 'metadata');
+      },
+    });
+  }
+  cases.push({
+    name: 'several recipients: each key alone decrypts',
+    fn: async () => {
+      const { packed, metadata } = await fx.alice.packEncrypted(message(alice, bob), { to: bob, from: alice });
+      assertEqual(metadata.toKids, BOB_X25519, 'all three X25519 keys');
+      for (const kid of BOB_X25519) {
+        const only = fx.bobSecrets.filter((s) => s.kid === kid);
+        const one = new fx.api.DIDComm({ didResolver: fx.didResolver, secretsResolver: new fx.api.SecretsStore(only) });
+        const { metadata: m } = await one.unpack(packed);
+        assertEqual(m.encryptedToKids, BOB_X25519, `${kid}: encryptedToKids`);
+      }
+    },
+  });
+  return cases;
+}
+
+/** Every case of this file, for one runtime. */
+export async function allCases(api, files) {
+  const fx = { ...(await makeFixtures(api, files)), api };
+  return [...vectorCases(fx), ...roundTripCases(fx)];
+}
