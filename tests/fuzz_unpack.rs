@@ -15,21 +15,12 @@ use serde_json::Value;
 fn corpus() -> &'static [String] {
     static CORPUS: OnceLock<Vec<String>> = OnceLock::new();
     CORPUS.get_or_init(|| {
-        let mut out: Vec<String> = [
-            "signed-eddsa.json",
-            "signed-es256.json",
-            "signed-es256k.json",
-            "anoncrypt-x25519-xc20p.json",
-            "anoncrypt-p384-a256cbc.json",
-            "anoncrypt-p521-a256gcm.json",
-            "authcrypt-x25519-a256cbc.json",
-            "signed-authcrypt-p256-a256cbc.json",
-            "signed-authcrypt-anoncrypt-p521-xc20p.json",
-            "plaintext.json",
-        ]
-        .iter()
-        .map(|n| vector(n))
-        .collect();
+        let mut out: Vec<String> = JWS_VECTORS
+            .iter()
+            .chain(&JWE_VECTORS)
+            .chain(&["plaintext.json"])
+            .map(|n| vector(n))
+            .collect();
         let msg = Message::from_value(&vector_json("plaintext.json")).unwrap();
         let alice = spec_alice();
         let from = Some("did:example:alice".to_owned());

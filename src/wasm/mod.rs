@@ -15,8 +15,8 @@ use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::error::{err, Result};
-use crate::message::fields::type_name;
+use crate::error::{err, Error, Result};
+use crate::message::fields::{opt_str, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::{Secret, SecretsStore};
 use crate::unpack::{UnpackMetadata, UnpackOptions};
@@ -288,15 +288,9 @@ fn read_options(value: &JsValue, call: &str, required: bool) -> Result<Map<Strin
 }
 
 fn opt_string(options: &Map<String, Value>, name: &str) -> Result<Option<String>> {
-    match options.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(other) => Err(err!(
-            IllegalArgument,
-            "options.{name} must be a string, got {}",
-            type_name(other)
-        )),
-    }
+    // The message-header reader, with the kind an argument error has.
+    opt_str(options, name, "options")
+        .map_err(|e| Error::new(ErrorKind::IllegalArgument, e.message()))
 }
 
 fn opt_bool(options: &Map<String, Value>, name: &str) -> Result<Option<bool>> {

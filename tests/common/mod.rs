@@ -9,6 +9,21 @@ use didcomm_wasm::jose::jwk;
 use didcomm_wasm::{DidComm, DidDocument, Secret, SecretsStore, StaticResolver};
 use serde_json::{json, Value};
 
+/// The spec's packed vectors (CHECKLIST §13), by envelope kind.
+pub const JWS_VECTORS: [&str; 3] = [
+    "signed-eddsa.json",
+    "signed-es256.json",
+    "signed-es256k.json",
+];
+pub const JWE_VECTORS: [&str; 6] = [
+    "anoncrypt-x25519-xc20p.json",
+    "anoncrypt-p384-a256cbc.json",
+    "anoncrypt-p521-a256gcm.json",
+    "authcrypt-x25519-a256cbc.json",
+    "signed-authcrypt-p256-a256cbc.json",
+    "signed-authcrypt-anoncrypt-p521-xc20p.json",
+];
+
 pub fn vectors_dir() -> PathBuf {
     std::env::var_os("DIDCOMM_VECTORS")
         .map(PathBuf::from)
