@@ -5,6 +5,7 @@ use js_sys::{Function, Reflect, JSON};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
+use zeroize::{Zeroize, Zeroizing};
 
 use crate::error::{err, Error, Result};
 
@@ -50,10 +51,19 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<Value> {
             describe(&e)
         )
     })?;
-    let text = text
-        .as_string()
-        .ok_or_else(|| err!(IllegalArgument, "{what} cannot be serialized to JSON"))?;
+    // The text may hold a private key (`d` of a JWK): wipe it once parsed.
+    let text = Zeroizing::new(
+        text.as_string()
+            .ok_or_else(|| err!(IllegalArgument, "{what} cannot be serialized to JSON"))?,
+    );
     serde_json::from_str(&text).map_err(|e| err!(IllegalArgument, "{what} is not valid JSON: {e}"))
+}
+
+/// Wipes the private scalar of a JWK held as JSON, once it has been parsed into a key.
+pub fn scrub_jwk(jwk: &mut Value) {
+    if let Some(Value::String(d)) = jwk.get_mut("d") {
+        d.zeroize();
+    }
 }
 
 /// A JSON value as a plain JS value.

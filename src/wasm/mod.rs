@@ -21,7 +21,7 @@ use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::{Secret, SecretsStore};
 use crate::unpack::{UnpackMetadata, UnpackOptions};
 use crate::{ContentEnc, DidComm, ErrorKind, Message};
-use convert::{from_json, js_error, js_type, to_json, Failure};
+use convert::{from_json, js_error, js_type, scrub_jwk, to_json, Failure};
 use resolvers::{has_method, JsDidResolver, JsSecrets, Thrown};
 
 /// The built-in in-memory secrets store. Keys are parsed once and never leave wasm.
@@ -41,8 +41,10 @@ impl SecretsStoreCore {
 
     /// Adds (or replaces) a private JWK with a `kid`; its public part must match `d`.
     pub fn add(&self, jwk: JsValue) -> std::result::Result<(), JsValue> {
-        let jwk = to_json(&jwk, "JWK").map_err(js_error)?;
-        let secret = Secret::from_jwk_checked(&jwk).map_err(js_error)?;
+        let mut jwk = to_json(&jwk, "JWK").map_err(js_error)?;
+        let secret = Secret::from_jwk_checked(&jwk);
+        scrub_jwk(&mut jwk);
+        let secret = secret.map_err(js_error)?;
         self.inner.borrow_mut().insert(secret);
         Ok(())
     }

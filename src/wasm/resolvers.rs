@@ -12,7 +12,7 @@ use wasm_bindgen::JsValue;
 use crate::did::{DidDocument, DidResolver};
 use crate::error::{err, Error, Result};
 use crate::secrets::{Secret, SecretsResolver, SecretsStore};
-use crate::wasm::convert::{describe, js_type, method, settle, to_json};
+use crate::wasm::convert::{describe, js_type, method, scrub_jwk, settle, to_json};
 
 /// Remembers the first value a JS resolver threw, to attach as the error's `cause`.
 #[derive(Default)]
@@ -136,7 +136,9 @@ impl SecretsResolver for JsSecrets {
             // A JWK without `kid` is the secret for the kid asked for.
             obj.entry("kid").or_insert_with(|| kid.into());
         }
-        Secret::from_jwk(&jwk).map(Some)
+        let secret = Secret::from_jwk(&jwk);
+        scrub_jwk(&mut jwk);
+        secret.map(Some)
     }
 
     async fn find_secrets(&self, kids: &[&str]) -> Result<Vec<String>> {
