@@ -35,7 +35,7 @@ export interface AttachmentData {
   hash?: string;
   /** A detached JWS over the content. */
   jws?: { [key: string]: Json };
-  [key: string]: Json | undefined;
+  [key: string]: unknown;
 }
 
 export interface Attachment {
@@ -47,7 +47,7 @@ export interface Attachment {
   lastmod_time?: number;
   byte_count?: number;
   data: AttachmentData;
-  [key: string]: Json | undefined;
+  [key: string]: unknown;
 }
 
 /** A plaintext DIDComm message in its wire shape. Unknown headers are kept. */
@@ -70,7 +70,7 @@ export interface Message {
   from_prior?: string;
   please_ack?: string[];
   ack?: string[];
-  [header: string]: Json | undefined;
+  [header: string]: unknown;
 }
 
 /** A JSON Web Key. Private keys carry `d`; secrets carry `kid`. */
@@ -81,7 +81,7 @@ export interface JWK {
   y?: string;
   d?: string;
   kid?: string;
-  [key: string]: Json | undefined;
+  [key: string]: unknown;
 }
 
 export interface VerificationMethod {
@@ -91,14 +91,14 @@ export interface VerificationMethod {
   publicKeyJwk?: JWK;
   publicKeyMultibase?: string;
   publicKeyBase58?: string;
-  [key: string]: Json | undefined;
+  [key: string]: unknown;
 }
 
 export interface Service {
   id: string;
   type: string | string[];
   serviceEndpoint: Json;
-  [key: string]: Json | undefined;
+  [key: string]: unknown;
 }
 
 /** A DID document. Relationships hold kids (absolute or `#relative`) or embedded methods. */
@@ -112,14 +112,14 @@ export interface DIDDocument {
   keyAgreement?: (string | VerificationMethod)[];
   assertionMethod?: (string | VerificationMethod)[];
   service?: Service[];
-  [key: string]: Json | undefined;
+  [key: string]: unknown;
 }
 
 /** What `did-resolver`'s `Resolver.resolve` returns; accepted as is. */
 export interface DIDResolutionResult {
-  didDocument: DIDDocument | null;
-  didResolutionMetadata: { error?: string; [key: string]: Json | undefined };
-  didDocumentMetadata?: { [key: string]: Json };
+  didDocument: { id: string; [key: string]: unknown } | null;
+  didResolutionMetadata: { error?: string; [key: string]: unknown };
+  didDocumentMetadata?: { [key: string]: unknown };
 }
 
 type MaybePromise<T> = T | Promise<T>;

@@ -1,0 +1,71 @@
+// Compiled with `tsc --strict --noEmit` by types.test.js: correct uses must type-check and
+// each @ts-expect-error line must be an error, so the declarations are neither too loose
+// nor too strict.
+import { Resolver } from 'did-resolver';
+import {
+  DIDComm, DIDCommError, SecretsStore, wasmMemoryBytes,
+  type DIDCommErrorCode, type DIDDocument, type JWK, type Message, type UnpackMetadata,
+} from 'didcomm-wasm';
+
+const doc: DIDDocument = {
+  id: 'did:example:bob',
+  keyAgreement: ['#key-1', { id: '#key-2', type: 'JsonWebKey2020', publicKeyJwk: { kty: 'OKP', crv: 'X25519', x: 'AA' } }],
+  service: [{ id: '#didcomm', type: 'DIDCommMessaging', serviceEndpoint: { uri: 'https://example.com' } }],
+};
+const jwk: JWK = { kid: 'did:example:bob#key-2', kty: 'OKP', crv: 'X25519', x: 'AA', d: 'AA' };
+
+const store = new SecretsStore([jwk]).add(jwk);
+const kids: string[] = store.kids();
+const removed: boolean = store.remove('did:example:bob#key-2');
+
+const sync = new DIDComm({ didResolver: { resolve: (did) => (did === doc.id ? doc : null) }, secretsResolver: store });
+const async = new DIDComm({
+  didResolver: new Resolver({}),
+  secretsResolver: { getSecret: async () => jwk, findSecrets: async (k) => k },
+});
+
+const message: Message = {
+  id: '1', type: 'https://didcomm.org/basicmessage/2.0/message', from: 'did:example:alice', to: ['did:example:bob'],
+  body: { content: 'hi' }, return_route: 'all',
+  attachments: [{ id: 'a', data: { base64: 'aGk' } }, { data: { links: ['https://x'], hash: 'zQm' } }],
+};
+
+async function run(): Promise<void> {
+  const text: string = await sync.packPlaintext(message);
+  const signed = await sync.packSigned(message, { signBy: 'did:example:alice' });
+  const alg: 'EdDSA' | 'ES256' | 'ES256K' = signed.metadata.signAlg;
+  const enc = await async.packEncrypted(message, { to: 'did:example:bob', from: 'did:example:alice', encAlgAnon: 'XC20P', protectSender: true });
+  const toKids: string[] = enc.metadata.toKids;
+  const { message: m, metadata } = await sync.unpack(enc.packed, { expectDecryptByAllKeys: true });
+  const meta: UnpackMetadata = metadata;
+  const from: string | undefined = m.from;
+  const anon: boolean = meta.anonymousSender;
+  await sync.unpack(JSON.parse(text) as object);
+  const bytes: number = wasmMemoryBytes();
+  void [alg, toKids, from, anon, bytes, kids, removed];
+
+  try {
+    await sync.unpack('x');
+  } catch (e) {
+    if (e instanceof DIDCommError) {
+      const code: DIDCommErrorCode = e.code;
+      const err: Error = e;
+      void [code, err];
+    }
+  }
+
+  // @ts-expect-error encAlgAnon is one of three names
+  await sync.packEncrypted(message, { to: 'did:example:bob', encAlgAnon: 'A128GCM' });
+  // @ts-expect-error packEncrypted needs options with `to`
+  await sync.packEncrypted(message, {});
+  // @ts-expect-error a message needs an id
+  await sync.packPlaintext({ type: 't' });
+  // @ts-expect-error packSigned needs signBy
+  await sync.packSigned(message, {});
+  // @ts-expect-error a DID resolver needs resolve()
+  new DIDComm({ didResolver: {}, secretsResolver: store });
+  // @ts-expect-error error codes are a closed set
+  const bad: DIDCommErrorCode = 'ERR_SOMETHING';
+  void bad;
+}
+void run;
