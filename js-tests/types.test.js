@@ -3,10 +3,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
 import { root } from './fixtures.js';
 
 test('index.d.ts type-checks real usage under --strict', () => {
-  const tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
+  // typescript's exports map hides bin/; find it beside its main module.
+  const tsc = new URL('../bin/tsc', pathToFileURL(createRequire(import.meta.url).resolve('typescript'))).pathname;
   const args = [tsc, '--noEmit', '--strict', '--target', 'es2022', '--module', 'nodenext', '--moduleResolution', 'nodenext',
     '--skipLibCheck', 'false', 'js-tests/types/usage.ts'];
   try {
