@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { root } from './fixtures.js';
 
 const BUDGET = 200 * 1024;
@@ -11,7 +11,8 @@ for (const build of ['web', 'node']) {
   test(`${build} build .wasm size`, () => {
     const wasm = readFileSync(`${root}/pkg/${build}/didcomm_wasm_bg.wasm`);
     const gz = gzipSync(wasm, { level: 9 }).length;
-    console.log(`${build} wasm: ${wasm.length} bytes raw, ${gz} bytes gzipped (${(gz / 1024).toFixed(1)} KiB)`);
+    const br = brotliCompressSync(wasm).length;
+    console.log(`${build} wasm: ${wasm.length} bytes raw, ${gz} bytes gzipped -9 (${(gz / 1024).toFixed(1)} KiB), ${br} bytes brotli`);
     if (build === 'web') assert.ok(gz <= BUDGET, `gzipped wasm is ${gz} bytes, budget ${BUDGET}`);
   });
 }

@@ -114,3 +114,16 @@ pub(crate) fn list<T: fmt::Display>(items: impl IntoIterator<Item = T>) -> Strin
         .collect::<Vec<_>>()
         .join(", ")
 }
+
+/// Where and why JSON failed to parse, e.g. "syntax error at line 1, column 7". Avoids
+/// serde_json's `Display`, which links all of `std::io`'s error formatting into the wasm.
+pub(crate) fn json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let why = match e.classify() {
+        Category::Io => "read error",
+        Category::Syntax => "syntax error",
+        Category::Data => "unexpected data",
+        Category::Eof => "unexpected end of input",
+    };
+    format!("{why} at line {}, column {}", e.line(), e.column())
+}

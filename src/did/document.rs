@@ -5,7 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::crypto::PublicKey;
-use crate::error::{err, Result};
+use crate::error::{err, json_error, Result};
 use crate::jose::jwk;
 use crate::message::fields::{opt_str, req_str, type_name};
 
@@ -111,7 +111,7 @@ pub struct DidDocument {
 impl DidDocument {
     pub fn from_json(json: &str) -> Result<DidDocument> {
         let value: Value = serde_json::from_str(json)
-            .map_err(|e| err!(Malformed, "DID document is not JSON: {e}"))?;
+            .map_err(|e| err!(Malformed, "DID document is not JSON: {}", json_error(&e)))?;
         DidDocument::from_value(&value)
     }
 

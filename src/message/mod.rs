@@ -9,7 +9,7 @@ pub use attachment::{Attachment, AttachmentData};
 use serde_json::{Map, Value};
 
 use crate::did;
-use crate::error::{err, Result};
+use crate::error::{err, json_error, Result};
 use crate::media_type::MediaType;
 use attachment::unknown_members;
 use fields::{opt_str, opt_str_list, opt_u64, put_opt, req_str, type_name};
@@ -142,8 +142,8 @@ impl Message {
 
     /// Parses a plaintext message from JSON text.
     pub fn from_json(json: &str) -> Result<Message> {
-        let value: Value =
-            serde_json::from_str(json).map_err(|e| err!(Malformed, "message is not JSON: {e}"))?;
+        let value: Value = serde_json::from_str(json)
+            .map_err(|e| err!(Malformed, "message is not JSON: {}", json_error(&e)))?;
         Message::from_value(&value)
     }
 

@@ -7,7 +7,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use zeroize::{Zeroize, Zeroizing};
 
-use crate::error::{err, Error, Result};
+use crate::error::{err, json_error, Error, Result};
 
 /// A core error plus, when a JS resolver caused it, the value that resolver threw.
 pub struct Failure {
@@ -56,7 +56,13 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<Value> {
         text.as_string()
             .ok_or_else(|| err!(IllegalArgument, "{what} cannot be serialized to JSON"))?,
     );
-    serde_json::from_str(&text).map_err(|e| err!(IllegalArgument, "{what} is not valid JSON: {e}"))
+    serde_json::from_str(&text).map_err(|e| {
+        err!(
+            IllegalArgument,
+            "{what} is not valid JSON: {}",
+            json_error(&e)
+        )
+    })
 }
 
 /// Wipes the private scalar of a JWK held as JSON, once it has been parsed into a key.
