@@ -1,13 +1,17 @@
 //! The DID document model, read leniently: verification methods listed in
-//! `verificationMethod` or embedded in a relationship, relationships by reference or
-//! embedded, relative ids (`#key-1`) made absolute, unknown members ignored.
+//! `verificationMethod` or embedded in a relationship; relationships by reference or
+//! embedded; relative ids (`#key-1`) made absolute; keys as JsonWebKey2020, Multikey,
+//! X25519KeyAgreementKey2019/2020 and Ed25519VerificationKey2018/2020; services in every
+//! shape (`service.rs`); `alsoKnownAs`, `controller`; unknown members ignored.
 
-use serde_json::{Map, Value};
+use serde_json::{json, Map, Value};
 
-use crate::crypto::PublicKey;
+use crate::crypto::{Curve, PublicKey};
+use crate::did::multikey;
+use crate::did::service::Service;
 use crate::error::{err, json_error, Result};
 use crate::jose::jwk;
-use crate::message::fields::{opt_str, req_str, type_name};
+use crate::message::fields::{opt_str, opt_str_list, req_str, type_name};
 
 /// A verification relationship.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -49,22 +53,67 @@ pub struct VerificationMethod {
 impl VerificationMethod {
     /// The public key, validated (on-curve checks included).
     pub fn public_key(&self) -> Result<PublicKey> {
+        let what = format!("key {}", self.id);
+        match &self.material {
+            KeyMaterial::Jwk(jwk) => jwk::public_from_jwk(jwk).map_err(|e| e.context(&what)),
+            KeyMaterial::Multibase(text) => {
+                let bytes = multikey::multibase_decode(text, &what)?;
+                match self.raw_key_curve() {
+                    // Some publishers put the bare key in publicKeyMultibase for the 2020
+                    // suites; the multicodec form is what the suites specify.
+                    Some(curve) if bytes.len() == 32 => {
+                        multikey::from_key_bytes(curve, &bytes).map_err(|e| e.context(&what))
+                    }
+                    _ => multikey::decode_codec_key(&bytes, &what),
+                }
+            }
+            KeyMaterial::Base58(text) => {
+                let curve = self.raw_key_curve().ok_or_else(|| {
+                    err!(
+                        Unsupported,
+                        "{what}: publicKeyBase58 of type '{}' is not supported",
+                        self.type_
+                    )
+                })?;
+                multikey::from_key_bytes(curve, &multikey::base58_decode(text, &what)?)
+                    .map_err(|e| e.context(&what))
+            }
+            KeyMaterial::None => Err(err!(Malformed, "{what} has no public key material")),
+        }
+    }
+
+    /// The curve a suite type implies for bare key bytes.
+    fn raw_key_curve(&self) -> Option<Curve> {
+        match self.type_.as_str() {
+            "X25519KeyAgreementKey2019" | "X25519KeyAgreementKey2020" => Some(Curve::X25519),
+            "Ed25519VerificationKey2018" | "Ed25519VerificationKey2020" => Some(Curve::Ed25519),
+            "EcdsaSecp256k1VerificationKey2019" => Some(Curve::Secp256k1),
+            "P256Key2021" | "EcdsaSecp256r1VerificationKey2019" => Some(Curve::P256),
+            "P384Key2021" => Some(Curve::P384),
+            "P521Key2021" => Some(Curve::P521),
+            _ => None,
+        }
+    }
+
+    /// The JSON form, with the key material as it came.
+    pub fn to_value(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert("id".into(), self.id.clone().into());
+        obj.insert("type".into(), self.type_.clone().into());
+        obj.insert("controller".into(), self.controller.clone().into());
         match &self.material {
             KeyMaterial::Jwk(jwk) => {
-                jwk::public_from_jwk(jwk).map_err(|e| e.context(format_args!("key {}", self.id)))
+                obj.insert("publicKeyJwk".into(), jwk.clone());
             }
-            KeyMaterial::Multibase(_) | KeyMaterial::Base58(_) => Err(err!(
-                Unsupported,
-                "key {} ({}): only publicKeyJwk keys are read so far",
-                self.id,
-                self.type_
-            )),
-            KeyMaterial::None => Err(err!(
-                Malformed,
-                "key {} has no public key material",
-                self.id
-            )),
+            KeyMaterial::Multibase(mb) => {
+                obj.insert("publicKeyMultibase".into(), mb.clone().into());
+            }
+            KeyMaterial::Base58(b58) => {
+                obj.insert("publicKeyBase58".into(), b58.clone().into());
+            }
+            KeyMaterial::None => {}
         }
+        Value::Object(obj)
     }
 
     fn from_value(value: &Value, doc_id: &str) -> Result<VerificationMethod> {
@@ -99,13 +148,17 @@ impl VerificationMethod {
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct DidDocument {
     pub id: String,
+    pub also_known_as: Vec<String>,
+    pub controller: Vec<String>,
     pub verification_methods: Vec<VerificationMethod>,
     /// Absolute kids, in document order.
     pub authentication: Vec<String>,
     pub key_agreement: Vec<String>,
     pub assertion_method: Vec<String>,
-    /// Service entries as they came.
-    pub services: Vec<Value>,
+    pub services: Vec<Service>,
+    /// Other ids of the same keys, `(alias, kid)`: the fingerprint ids older did:peer:2
+    /// implementations give keys that the spec now numbers `#key-N`.
+    pub aliases: Vec<(String, String)>,
 }
 
 impl DidDocument {
@@ -151,11 +204,77 @@ impl DidDocument {
             }
             *doc.relationship_mut(rel) = kids;
         }
-        doc.services = list(obj, "service")?.to_vec();
+        for (i, entry) in list(obj, "service")?.iter().enumerate() {
+            let id = entry.get("id").and_then(Value::as_str).map_or_else(
+                || format!("{}#service-{i}", doc.id),
+                |id| absolute(id, &doc.id),
+            );
+            doc.services.push(Service::from_value(entry, id)?);
+        }
+        doc.also_known_as = strings(obj, "alsoKnownAs")?;
+        doc.controller = strings(obj, "controller")?;
         Ok(doc)
     }
 
+    /// The JSON form: methods in `verificationMethod`, relationships by reference.
+    pub fn to_value(&self) -> Value {
+        let mut obj = Map::new();
+        obj.insert(
+            "@context".into(),
+            json!([
+                "https://www.w3.org/ns/did/v1",
+                "https://w3id.org/security/multikey/v1",
+                "https://w3id.org/security/suites/jws-2020/v1"
+            ]),
+        );
+        obj.insert("id".into(), self.id.clone().into());
+        if !self.also_known_as.is_empty() {
+            obj.insert("alsoKnownAs".into(), self.also_known_as.clone().into());
+        }
+        if !self.controller.is_empty() {
+            obj.insert("controller".into(), self.controller.clone().into());
+        }
+        obj.insert(
+            "verificationMethod".into(),
+            self.verification_methods
+                .iter()
+                .map(VerificationMethod::to_value)
+                .collect(),
+        );
+        for rel in [
+            Relationship::Authentication,
+            Relationship::KeyAgreement,
+            Relationship::AssertionMethod,
+        ] {
+            if !self.relationship(rel).is_empty() {
+                obj.insert(rel.name().into(), self.relationship(rel).to_vec().into());
+            }
+        }
+        if !self.services.is_empty() {
+            obj.insert(
+                "service".into(),
+                self.services.iter().map(|s| s.raw.clone()).collect(),
+            );
+        }
+        Value::Object(obj)
+    }
+
+    /// The DIDCommMessaging services, in document order.
+    pub fn didcomm_services(&self) -> impl Iterator<Item = &Service> {
+        self.services.iter().filter(|s| s.is_didcomm())
+    }
+
+    /// The canonical kid for `kid` (itself, or the kid an alias stands for).
+    pub fn canonical_kid<'a>(&'a self, kid: &'a str) -> &'a str {
+        self.aliases
+            .iter()
+            .find(|(alias, _)| alias == kid)
+            .map_or(kid, |(_, canonical)| canonical.as_str())
+    }
+
+    /// The method with id `kid` or an alias of it.
     pub fn verification_method(&self, kid: &str) -> Option<&VerificationMethod> {
+        let kid = self.canonical_kid(kid);
         self.verification_methods.iter().find(|vm| vm.id == kid)
     }
 
@@ -185,7 +304,8 @@ impl DidDocument {
 
     /// The method `kid`, which must be in relationship `rel`.
     pub fn method_in(&self, kid: &str, rel: Relationship) -> Result<&VerificationMethod> {
-        if !self.relationship(rel).iter().any(|k| k == kid) {
+        let canonical = self.canonical_kid(kid);
+        if !self.relationship(rel).iter().any(|k| k == canonical) {
             return Err(err!(
                 KidNotFound,
                 "{kid} is not in the {} of {}",
@@ -216,7 +336,12 @@ fn list<'a>(obj: &'a Map<String, Value>, name: &str) -> Result<&'a [Value]> {
     }
 }
 
-fn absolute(id: &str, doc_id: &str) -> String {
+/// A string or array of strings (`alsoKnownAs`, `controller`).
+fn strings(obj: &Map<String, Value>, name: &str) -> Result<Vec<String>> {
+    Ok(opt_str_list(obj, name, "DID document")?.unwrap_or_default())
+}
+
+pub(crate) fn absolute(id: &str, doc_id: &str) -> String {
     if id.starts_with('#') || id.starts_with('?') {
         format!("{doc_id}{id}")
     } else {

@@ -1,11 +1,16 @@
 //! DIDs and DID documents: the document model, DID URL helpers, and the resolver trait.
 
 mod document;
+pub mod key;
+pub mod multikey;
+pub mod peer;
 mod resolver;
+mod service;
 
 pub use document::{DidDocument, KeyMaterial, Relationship, VerificationMethod};
 pub(crate) use resolver::resolve_known;
 pub use resolver::{DidResolver, StaticResolver};
+pub use service::{Endpoint, Service};
 
 /// Whether `s` looks like a DID or DID URL: `did:<method>:<method-specific-id>…`.
 pub fn is_did(s: &str) -> bool {

@@ -1,0 +1,275 @@
+//! did:peer numalgo 0, 2 and 4 (CHECKLIST §11).
+//!
+//! did:peer:2 resolves to the spec's document (keys `#key-1`, `#key-2`, … in DID order;
+//! services `#service`, `#service-1`, …). DIDs made by older implementations still in the
+//! field are read too: several services in one `.S` element as a JSON array, unabbreviated
+//! service keys, and keys those implementations named by fingerprint (`#6LSqYtvs…`), which
+//! resolve as aliases of the `#key-N` ids so messages addressed either way find their key.
+
+use std::collections::BTreeMap;
+use std::sync::Mutex;
+
+use serde_json::{json, Map, Value};
+use sha2::{Digest, Sha256};
+
+use crate::did::service::{didcomm_service_value, Endpoint, Service};
+use crate::did::{key, multikey, DidDocument};
+use crate::error::{err, Result};
+use crate::jose::b64;
+
+/// Resolves a did:peer DID. A short-form did:peer:4 resolves only after its long form was
+/// seen (resolved or created) by this process.
+pub fn resolve(did: &str) -> Result<DidDocument> {
+    let rest = did
+        .strip_prefix("did:peer:")
+        .ok_or_else(|| err!(IllegalArgument, "{did} is not a did:peer"))?;
+    match rest.as_bytes().first() {
+        Some(b'0') => {
+            let mb = &rest[1..];
+            key::document(did, &multikey::decode(mb, did)?, mb)
+        }
+        Some(b'2') => resolve_2(did, &rest[1..]),
+        Some(b'4') => resolve_4(did, &rest[1..]),
+        _ => Err(err!(
+            Unsupported,
+            "{did}: only did:peer numalgo 0, 2 and 4 are supported"
+        )),
+    }
+}
+
+// --- numalgo 2 ---
+
+fn resolve_2(did: &str, elements: &str) -> Result<DidDocument> {
+    let mut methods = Vec::new();
+    let mut rel: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut services: Vec<Value> = Vec::new();
+    let mut aliases = Vec::new();
+    let mut n = 0;
+    for element in elements.split('.').skip(1) {
+        let (purpose, body) = element
+            .split_at_checked(1)
+            .ok_or_else(|| err!(Malformed, "{did}: empty element"))?;
+        let relationship = match purpose {
+            "A" => "assertionMethod",
+            "E" => "keyAgreement",
+            "V" => "authentication",
+            "I" => "capabilityInvocation",
+            "D" => "capabilityDelegation",
+            "S" => {
+                let bytes = b64::decode(body, "did:peer:2 service")?;
+                let value: Value = serde_json::from_slice(&bytes).map_err(|_| {
+                    err!(Malformed, "{did}: a service element is not base64url JSON")
+                })?;
+                match value {
+                    Value::Array(list) => services.extend(list), // legacy: several in one element
+                    one => services.push(one),
+                }
+                continue;
+            }
+            other => return Err(err!(Malformed, "{did}: unknown purpose code '{other}'")),
+        };
+        multikey::decode(body, did)?; // validates the key now, with the DID in the error
+        n += 1;
+        let kid = format!("{did}#key-{n}");
+        methods.push(
+            json!({"id": kid, "type": "Multikey", "controller": did, "publicKeyMultibase": body}),
+        );
+        rel.entry(relationship).or_default().push(kid.clone());
+        // Fingerprint ids of older implementations: 8 characters, the whole fingerprint,
+        // and the whole multibase.
+        let fingerprint = &body[1..];
+        for alias in [
+            fingerprint.get(..8).unwrap_or(fingerprint),
+            fingerprint,
+            body,
+        ] {
+            aliases.push((format!("{did}#{alias}"), kid.clone()));
+        }
+    }
+    let mut doc = json!({"id": did, "verificationMethod": methods});
+    for (name, kids) in rel {
+        doc[name] = kids.into();
+    }
+    let mut service_values = Vec::new();
+    for (i, raw) in services.iter().enumerate() {
+        let fallback = if i == 0 {
+            format!("{did}#service")
+        } else {
+            format!("{did}#service-{i}")
+        };
+        let id = raw
+            .get("id")
+            .and_then(Value::as_str)
+            .map_or(fallback, |id| crate::did::document::absolute(id, did));
+        let service = Service::from_value(raw, id.clone()).map_err(|e| e.context(did))?;
+        service_values.push(match service.endpoints.as_slice() {
+            [endpoint] if service.is_didcomm() => didcomm_service_value(&id, endpoint),
+            _ => expand(raw, &id),
+        });
+        // Legacy service ids: #didcommmessaging-0, -1, …
+        aliases.push((format!("{did}#didcommmessaging-{i}"), id));
+    }
+    if !service_values.is_empty() {
+        doc["service"] = service_values.into();
+    }
+    let mut doc = DidDocument::from_value(&doc)?;
+    doc.also_known_as.push(peer3(elements));
+    doc.aliases = aliases;
+    Ok(doc)
+}
+
+/// A service with its abbreviations expanded (`t`/`dm`, `s`, `r`, `a`).
+fn expand(raw: &Value, id: &str) -> Value {
+    let mut out = Map::new();
+    if let Some(obj) = raw.as_object() {
+        for (k, v) in obj {
+            let key = match k.as_str() {
+                "t" => "type",
+                "s" => "serviceEndpoint",
+                "r" => "routingKeys",
+                "a" => "accept",
+                other => other,
+            };
+            let v = if key == "type" && v == "dm" {
+                json!("DIDCommMessaging")
+            } else {
+                v.clone()
+            };
+            out.insert(key.to_owned(), v);
+        }
+    }
+    out.insert("id".into(), id.into());
+    Value::Object(out)
+}
+
+/// did:peer:3: the SHA-256 multihash of the did:peer:2 DID without its `did:peer:2` prefix.
+fn peer3(elements: &str) -> String {
+    format!("did:peer:3{}", multihash_sha256(elements.as_bytes()))
+}
+
+fn multihash_sha256(data: &[u8]) -> String {
+    let mut mh = vec![0x12, 0x20];
+    mh.extend_from_slice(&Sha256::digest(data));
+    format!("z{}", bs58::encode(mh).into_string())
+}
+
+/// The did:peer:2 DID of keys and DIDCommMessaging endpoints, in the spec's abbreviated
+/// encoding. `keys` are `(purpose code, multikey)`, e.g. `('E', "z6LS…")`.
+pub fn create_2(keys: &[(char, String)], endpoints: &[Endpoint]) -> Result<String> {
+    let mut did = String::from("did:peer:2");
+    for (purpose, mb) in keys {
+        if !"AEVID".contains(*purpose) {
+            return Err(err!(
+                IllegalArgument,
+                "did:peer:2 purpose must be one of A, E, V, I, D, got {purpose}"
+            ));
+        }
+        multikey::decode(mb, "did:peer:2 key")?;
+        did.push('.');
+        did.push(*purpose);
+        did.push_str(mb);
+    }
+    for ep in endpoints {
+        let mut s = Map::new();
+        s.insert("uri".into(), ep.uri.clone().into());
+        if !ep.accept.is_empty() {
+            s.insert("a".into(), ep.accept.clone().into());
+        }
+        if !ep.routing_keys.is_empty() {
+            s.insert("r".into(), ep.routing_keys.clone().into());
+        }
+        // serde_json without `preserve_order` sorts keys: {"s":…,"t":"dm"} is as valid as
+        // the spec example's order; resolution does not depend on it.
+        let service = json!({"t": "dm", "s": s});
+        did.push_str(".S");
+        did.push_str(&b64::encode(service.to_string()));
+    }
+    Ok(did)
+}
+
+// --- numalgo 4 ---
+
+/// Long forms seen, by short form: short forms resolve from these.
+static LONG_FORMS: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+
+fn resolve_4(did: &str, rest: &str) -> Result<DidDocument> {
+    let (hash, encoded) = match rest.split_once(':') {
+        Some(parts) => parts,
+        None => {
+            let long = LONG_FORMS
+                .lock()
+                .ok()
+                .and_then(|forms| forms.get(did).cloned())
+                .ok_or_else(|| err!(DidNotFound, "{did}: a short-form did:peer:4 resolves only from its long form, which was not seen"))?;
+            return document_4(&long, did, false);
+        }
+    };
+    let expected = multihash_sha256(encoded.as_bytes());
+    if hash != expected {
+        return Err(err!(
+            Malformed,
+            "{did}: did:peer:4 hash does not match the encoded document"
+        ));
+    }
+    let short = format!("did:peer:4{hash}");
+    if let Ok(mut forms) = LONG_FORMS.lock() {
+        forms.insert(short.clone(), did.to_owned());
+    }
+    document_4(did, &short, true)
+}
+
+/// The document of a did:peer:4 (`long` form), with `id` the long form or the short one.
+fn document_4(long: &str, short: &str, as_long: bool) -> Result<DidDocument> {
+    let encoded = long.rsplit_once(':').map(|(_, e)| e).unwrap_or_default();
+    let bytes = multikey::multibase_decode(encoded, "did:peer:4 document")?;
+    let json = bytes.strip_prefix(&[0x80, 0x04][..]).ok_or_else(|| {
+        err!(
+            Malformed,
+            "{long}: did:peer:4 document is not multicodec JSON"
+        )
+    })?;
+    let mut doc: Value = serde_json::from_slice(json)
+        .map_err(|_| err!(Malformed, "{long}: did:peer:4 document is not JSON"))?;
+    let obj = doc
+        .as_object_mut()
+        .ok_or_else(|| err!(Malformed, "{long}: did:peer:4 document is not an object"))?;
+    let (id, aka) = if as_long {
+        (long, short)
+    } else {
+        (short, long)
+    };
+    obj.insert("id".into(), id.into());
+    obj.insert("alsoKnownAs".into(), json!([aka]));
+    if let Some(Value::Array(vms)) = obj.get_mut("verificationMethod") {
+        for vm in vms.iter_mut().filter_map(Value::as_object_mut) {
+            vm.entry("controller").or_insert_with(|| id.into());
+        }
+    }
+    DidDocument::from_value(&doc)
+}
+
+/// The long-form did:peer:4 of an input document (no `id`; relative ids).
+pub fn create_4(input: &Value) -> Result<String> {
+    if input.get("id").is_some() {
+        return Err(err!(
+            IllegalArgument,
+            "a did:peer:4 input document must not have an 'id'"
+        ));
+    }
+    let mut bytes = vec![0x80, 0x04];
+    bytes.extend(input.to_string().into_bytes());
+    let encoded = format!("z{}", bs58::encode(bytes).into_string());
+    let did = format!(
+        "did:peer:4{}:{encoded}",
+        multihash_sha256(encoded.as_bytes())
+    );
+    resolve(&did)?; // validates, and records the long form for its short form
+    Ok(did)
+}
+
+/// The short form of a long-form did:peer:4.
+pub fn short_form_4(long: &str) -> Option<&str> {
+    long.strip_prefix("did:peer:4")
+        .and_then(|rest| rest.split_once(':'))
+        .map(|(hash, _)| &long[..10 + hash.len()])
+}
