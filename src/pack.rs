@@ -6,7 +6,7 @@ use crate::did::{did_of, is_did, resolve_known, DidDocument, DidResolver, Relati
 use crate::error::{err, list, Result};
 use crate::jose::{enc::ContentEnc, jwe, jws};
 use crate::message::Message;
-use crate::secrets::{require_secret, SecretsResolver};
+use crate::secrets::{find_held, require_secret, SecretsResolver};
 use crate::DidComm;
 
 /// What [`DidComm::pack_signed`] did.
@@ -70,10 +70,10 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         } else {
             doc.authentication.iter().map(String::as_str).collect()
         };
-        let held = self.secrets.find_secrets(&candidates).await?;
-        let kid = candidates
+        let held = find_held(&self.secrets, &candidates, std::slice::from_ref(&doc)).await?;
+        let (kid, secret_kid) = candidates
             .iter()
-            .find(|k| held.iter().any(|h| h == *k))
+            .find_map(|k| held.iter().find(|(h, _)| h == k))
             .ok_or_else(|| {
                 err!(
                     SecretNotFound,
@@ -81,12 +81,12 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                     list(&candidates)
                 )
             })?;
-        let secret = require_secret(&self.secrets, kid).await?;
+        let secret = require_secret(&self.secrets, secret_kid).await?;
         let (sign_alg, packed) = jws::sign(message.to_json().as_bytes(), kid, &secret.key)?;
         Ok((
             packed,
             PackSignedMetadata {
-                sign_by_kid: (*kid).to_owned(),
+                sign_by_kid: kid.clone(),
                 sign_alg,
             },
         ))
@@ -144,9 +144,9 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         let recipient_keys = agreement_keys(&recipient_doc, to)?;
         let packed = match &options.from {
             Some(from) => {
-                let (sender_kid, recipients) =
+                let (sender_kid, secret_kid, recipients) =
                     self.choose_sender_key(from, &recipient_keys, to).await?;
-                let secret = require_secret(&self.secrets, &sender_kid).await?;
+                let secret = require_secret(&self.secrets, &secret_kid).await?;
                 let targets: Vec<jwe::Recipient<'_>> = recipients
                     .iter()
                     .map(|k| jwe::Recipient {
@@ -222,20 +222,23 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         from: &str,
         recipient_keys: &'k [DocKey],
         to: &str,
-    ) -> Result<(String, Vec<&'k DocKey>)> {
+    ) -> Result<(String, String, Vec<&'k DocKey>)> {
         let doc = resolve_known(&self.dids, did_of(from)).await?;
         let sender_keys = agreement_keys(&doc, from)?;
         let kids: Vec<&str> = sender_keys.iter().map(|k| k.kid.as_str()).collect();
-        let held = self.secrets.find_secrets(&kids).await?;
+        let held = find_held(&self.secrets, &kids, std::slice::from_ref(&doc)).await?;
         let mut held_curves: Vec<Curve> = Vec::new();
-        for key in sender_keys.iter().filter(|k| held.contains(&k.kid)) {
+        for (key, secret_kid) in sender_keys
+            .iter()
+            .filter_map(|k| held.iter().find(|(h, _)| *h == k.kid).map(|(_, s)| (k, s)))
+        {
             let curve = key.key.curve();
             let same: Vec<&DocKey> = recipient_keys
                 .iter()
                 .filter(|r| r.key.curve() == curve)
                 .collect();
             if !same.is_empty() {
-                return Ok((key.kid.clone(), same));
+                return Ok((key.kid.clone(), secret_kid.clone(), same));
             }
             held_curves.push(curve);
         }

@@ -132,3 +132,44 @@ pub(crate) async fn require_secret(resolver: &impl SecretsResolver, kid: &str) -
         .await?
         .ok_or_else(|| err!(SecretNotFound, "no secret for {kid}"))
 }
+
+/// `(kid, secret kid)` for each of `kids` whose secret is held. The secret kid is the kid
+/// itself; only when none is held directly, it may be another id of the same key in `docs`
+/// (a legacy did:peer fingerprint id and its `#key-N`, either way round).
+pub(crate) async fn find_held(
+    secrets: &impl SecretsResolver,
+    kids: &[&str],
+    docs: &[crate::did::DidDocument],
+) -> Result<Vec<(String, String)>> {
+    let held = secrets.find_secrets(kids).await?;
+    let direct: Vec<(String, String)> = kids
+        .iter()
+        .filter(|k| held.iter().any(|h| h == *k))
+        .map(|k| ((*k).to_owned(), (*k).to_owned()))
+        .collect();
+    if !direct.is_empty() || docs.is_empty() {
+        return Ok(direct);
+    }
+    let alternatives: Vec<(&str, String)> = kids
+        .iter()
+        .flat_map(|kid| {
+            let doc = docs.iter().find(|d| d.id == crate::did::did_of(kid));
+            doc.map(|d| d.equivalent_kids(kid))
+                .unwrap_or_default()
+                .into_iter()
+                .map(move |alt| (*kid, alt))
+        })
+        .collect();
+    if alternatives.is_empty() {
+        return Ok(Vec::new());
+    }
+    let alt_kids: Vec<&str> = alternatives.iter().map(|(_, alt)| alt.as_str()).collect();
+    let held = secrets.find_secrets(&alt_kids).await?;
+    let mut out: Vec<(String, String)> = Vec::new();
+    for (kid, alt) in alternatives {
+        if held.contains(&alt) && !out.iter().any(|(k, _)| k == kid) {
+            out.push((kid.to_owned(), alt));
+        }
+    }
+    Ok(out)
+}

@@ -14,7 +14,7 @@ use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
 use crate::jose::jws::Jws;
 use crate::message::Message;
-use crate::secrets::{require_secret, SecretsResolver};
+use crate::secrets::{find_held, require_secret, SecretsResolver};
 use crate::DidComm;
 
 /// Options of [`DidComm::unpack`].
@@ -181,12 +181,20 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     /// decrypted it.
     async fn decrypt(&self, jwe: &Jwe, options: &UnpackOptions) -> Result<(Vec<u8>, Vec<String>)> {
         let kids: Vec<&str> = jwe.recipients.iter().map(|(kid, _)| kid.as_str()).collect();
-        let held = self.secrets.find_secrets(&kids).await?;
-        let held: Vec<&str> = kids
-            .iter()
-            .copied()
-            .filter(|k| held.iter().any(|h| h == k))
-            .collect();
+        let mut held = find_held(&self.secrets, &kids, &[]).await?;
+        if held.is_empty() {
+            // Perhaps the secrets are stored under other ids of the same keys.
+            let mut docs = Vec::new();
+            for kid in &kids {
+                let did = did_of(kid);
+                if !docs.iter().any(|d: &crate::did::DidDocument| d.id == did) {
+                    if let Ok(Some(doc)) = self.dids.resolve(did).await {
+                        docs.push(doc);
+                    }
+                }
+            }
+            held = find_held(&self.secrets, &kids, &docs).await?;
+        }
         if held.is_empty() {
             return Err(err!(
                 SecretNotFound,
@@ -202,9 +210,10 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         let mut first: Option<(Zeroizing<Vec<u8>>, Vec<u8>)> = None;
         let mut used = Vec::new();
         let mut first_error = None;
-        for kid in held {
+        for (kid, secret_kid) in &held {
+            let kid = kid.as_str();
             let attempt = async {
-                let secret = require_secret(&self.secrets, kid).await?;
+                let secret = require_secret(&self.secrets, secret_kid).await?;
                 let cek = jwe.unwrap_cek(kid, &secret.key, sender.as_ref())?;
                 match &first {
                     None => {

@@ -264,6 +264,22 @@ impl DidDocument {
         self.services.iter().filter(|s| s.is_didcomm())
     }
 
+    /// Other ids of the key `kid` names: its canonical kid and every alias of that,
+    /// without `kid` itself.
+    pub fn equivalent_kids(&self, kid: &str) -> Vec<String> {
+        let canonical = self.canonical_kid(kid);
+        std::iter::once(canonical)
+            .chain(
+                self.aliases
+                    .iter()
+                    .filter(|(_, c)| c == canonical)
+                    .map(|(a, _)| a.as_str()),
+            )
+            .filter(|k| *k != kid)
+            .map(str::to_owned)
+            .collect()
+    }
+
     /// The canonical kid for `kid` (itself, or the kid an alias stands for).
     pub fn canonical_kid<'a>(&'a self, kid: &'a str) -> &'a str {
         self.aliases

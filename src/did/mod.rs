@@ -1,12 +1,15 @@
 //! DIDs and DID documents: the document model, DID URL helpers, and the resolver trait.
 
+mod builtin;
 mod document;
+pub mod identity;
 pub mod key;
 pub mod multikey;
 pub mod peer;
 mod resolver;
 mod service;
 
+pub use builtin::{Builtins, ChainResolver, DocCache};
 pub use document::{DidDocument, KeyMaterial, Relationship, VerificationMethod};
 pub(crate) use resolver::resolve_known;
 pub use resolver::{DidResolver, StaticResolver};

@@ -245,7 +245,20 @@ fn document_4(long: &str, short: &str, as_long: bool) -> Result<DidDocument> {
             vm.entry("controller").or_insert_with(|| id.into());
         }
     }
-    DidDocument::from_value(&doc)
+    let mut doc = DidDocument::from_value(&doc)?;
+    // Peers address a did:peer:4 by either form: each kid's twin under the other form
+    // is an alias.
+    let other = if as_long { short } else { long };
+    doc.aliases = doc
+        .verification_methods
+        .iter()
+        .filter_map(|vm| {
+            vm.id
+                .strip_prefix(id)
+                .map(|frag| (format!("{other}{frag}"), vm.id.clone()))
+        })
+        .collect();
+    Ok(doc)
 }
 
 /// The long-form did:peer:4 of an input document (no `id`; relative ids).

@@ -1,0 +1,95 @@
+//! The built-in methods chained in front of the caller's resolver: did:key and did:peer
+//! are answered here with no round trip to the caller (or to JS); every other method goes
+//! to the caller's resolver, which can also take over a built-in method.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use crate::did::{key, peer, DidDocument, DidResolver};
+use crate::error::{ErrorKind, Result};
+
+/// Which methods the built-ins answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Builtins {
+    pub key: bool,
+    pub peer: bool,
+}
+
+impl Default for Builtins {
+    fn default() -> Self {
+        Builtins {
+            key: true,
+            peer: true,
+        }
+    }
+}
+
+/// Built-in documents already resolved, shared by the calls of one instance. Built-in
+/// resolution is a pure function of the DID, so entries never go stale.
+#[derive(Debug, Clone, Default)]
+pub struct DocCache(Rc<RefCell<BTreeMap<String, DidDocument>>>);
+
+/// Entries kept before the cache starts over (a bound, not a tuning knob).
+const CACHE_LIMIT: usize = 1024;
+
+impl DocCache {
+    fn get(&self, did: &str) -> Option<DidDocument> {
+        self.0.borrow().get(did).cloned()
+    }
+
+    fn put(&self, doc: &DidDocument) {
+        let mut map = self.0.borrow_mut();
+        if map.len() >= CACHE_LIMIT {
+            map.clear();
+        }
+        map.insert(doc.id.clone(), doc.clone());
+    }
+}
+
+/// Built-ins first, then `inner`.
+#[derive(Debug, Clone)]
+pub struct ChainResolver<R> {
+    pub inner: R,
+    pub builtins: Builtins,
+    pub cache: DocCache,
+}
+
+impl<R: DidResolver> ChainResolver<R> {
+    pub fn new(inner: R) -> Self {
+        ChainResolver {
+            inner,
+            builtins: Builtins::default(),
+            cache: DocCache::default(),
+        }
+    }
+}
+
+impl<R: DidResolver> DidResolver for ChainResolver<R> {
+    async fn resolve(&self, did: &str) -> Result<Option<DidDocument>> {
+        let builtin = match did.split(':').nth(1) {
+            Some("key") if self.builtins.key => {
+                Some(key::resolve as fn(&str) -> Result<DidDocument>)
+            }
+            Some("peer") if self.builtins.peer => {
+                Some(peer::resolve as fn(&str) -> Result<DidDocument>)
+            }
+            _ => None,
+        };
+        let Some(resolve) = builtin else {
+            return self.inner.resolve(did).await;
+        };
+        if let Some(doc) = self.cache.get(did) {
+            return Ok(Some(doc));
+        }
+        match resolve(did) {
+            Ok(doc) => {
+                self.cache.put(&doc);
+                Ok(Some(doc))
+            }
+            // A short did:peer:4 this process never saw: perhaps the caller knows it.
+            Err(e) if e.kind() == ErrorKind::DidNotFound => self.inner.resolve(did).await,
+            Err(e) => Err(e),
+        }
+    }
+}
