@@ -57,7 +57,9 @@ export function build() {
   const builds = readBuildMatrix(readFileSync(`${root}/wasm-pack.toml`, 'utf8'));
   for (const b of builds) {
     const args = ['build', '--target', b.target, '--out-dir', b['out-dir'], '--out-name', 'didcomm_wasm',
-      '--profile', b.profile, '--no-opt', '--weak-refs', '--no-pack', '--no-gitignore', '--mode', 'no-install', '--', '--locked'];
+      '--profile', b.profile, '--no-opt', '--weak-refs', '--no-pack', '--no-gitignore', '--mode', 'no-install',
+      // The matrix is the whole truth about features: cargo's defaults are off here.
+      '--', '--locked', '--no-default-features'];
     if (b.features?.length) args.push('--features', b.features.join(','));
     console.log(`wasm-pack ${args.join(' ')}`);
     run('wasm-pack', args);

@@ -18,7 +18,9 @@ cargo fmt --check
 
 step "lint"
 cargo clippy --all-targets --locked -- -D warnings
-cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings # the JS binding layer
+# The JS binding layer, with every feature and as the package builds it (wasm-pack.toml).
+cargo clippy --locked --target wasm32-unknown-unknown -- -D warnings
+cargo clippy --locked --target wasm32-unknown-unknown --no-default-features -- -D warnings
 
 step "Rust tests (unit, spec vectors, round trips, negative cases, property tests)"
 cargo test --locked 2>&1 | tee "$log"

@@ -147,7 +147,8 @@ pub(crate) async fn find_held(
         .filter(|k| held.iter().any(|h| h == *k))
         .map(|k| ((*k).to_owned(), (*k).to_owned()))
         .collect();
-    if !direct.is_empty() || docs.is_empty() {
+    // Only the did:peer / did:key resolvers give keys other ids.
+    if !direct.is_empty() || docs.is_empty() || cfg!(not(feature = "did-methods")) {
         return Ok(direct);
     }
     let alternatives: Vec<(&str, String)> = kids

@@ -6,7 +6,10 @@
 
 use serde_json::{json, Map, Value};
 
-use crate::crypto::{Curve, PublicKey};
+#[cfg(feature = "did-methods")]
+use crate::crypto::Curve;
+use crate::crypto::PublicKey;
+#[cfg(feature = "did-methods")]
 use crate::did::multikey;
 use crate::did::service::Service;
 use crate::error::{err, json_error, Result};
@@ -56,33 +59,35 @@ impl VerificationMethod {
         let what = format!("key {}", self.id);
         match &self.material {
             KeyMaterial::Jwk(jwk) => jwk::public_from_jwk(jwk).map_err(|e| e.context(&what)),
+            #[cfg(feature = "did-methods")]
             KeyMaterial::Multibase(text) => {
                 let bytes = multikey::multibase_decode(text, &what)?;
                 match self.raw_key_curve() {
                     // Some publishers put the bare key in publicKeyMultibase for the 2020
                     // suites; the multicodec form is what the suites specify.
-                    Some(curve) if bytes.len() == 32 => {
-                        multikey::from_key_bytes(curve, &bytes).map_err(|e| e.context(&what))
-                    }
+                    Some(curve) if bytes.len() == 32 => multikey::from_key_bytes(curve, &bytes).map_err(|e| e.context(&what)),
                     _ => multikey::decode_codec_key(&bytes, &what),
                 }
             }
+            #[cfg(feature = "did-methods")]
             KeyMaterial::Base58(text) => {
                 let curve = self.raw_key_curve().ok_or_else(|| {
-                    err!(
-                        Unsupported,
-                        "{what}: publicKeyBase58 of type '{}' is not supported",
-                        self.type_
-                    )
+                    err!(Unsupported, "{what}: publicKeyBase58 of type '{}' is not supported", self.type_)
                 })?;
-                multikey::from_key_bytes(curve, &multikey::base58_decode(text, &what)?)
-                    .map_err(|e| e.context(&what))
+                multikey::from_key_bytes(curve, &multikey::base58_decode(text, &what)?).map_err(|e| e.context(&what))
             }
+            #[cfg(not(feature = "did-methods"))]
+            KeyMaterial::Multibase(_) | KeyMaterial::Base58(_) => Err(err!(
+                Unsupported,
+                "{what} ({}): keys in publicKeyMultibase/publicKeyBase58 need the did-methods feature",
+                self.type_
+            )),
             KeyMaterial::None => Err(err!(Malformed, "{what} has no public key material")),
         }
     }
 
     /// The curve a suite type implies for bare key bytes.
+    #[cfg(feature = "did-methods")]
     fn raw_key_curve(&self) -> Option<Curve> {
         match self.type_.as_str() {
             "X25519KeyAgreementKey2019" | "X25519KeyAgreementKey2020" => Some(Curve::X25519),
@@ -155,7 +160,9 @@ pub struct DidDocument {
     pub authentication: Vec<String>,
     pub key_agreement: Vec<String>,
     pub assertion_method: Vec<String>,
-    pub services: Vec<Service>,
+    /// Service entries as they came, ids made absolute; typed on request
+    /// ([`DidDocument::didcomm_services`]), so an odd entry never makes the keys unusable.
+    pub services: Vec<Value>,
     /// Other ids of the same keys, `(alias, kid)`: the fingerprint ids older did:peer:2
     /// implementations give keys that the spec now numbers `#key-N`.
     pub aliases: Vec<(String, String)>,
@@ -209,7 +216,11 @@ impl DidDocument {
                 || format!("{}#service-{i}", doc.id),
                 |id| absolute(id, &doc.id),
             );
-            doc.services.push(Service::from_value(entry, id)?);
+            let mut entry = entry.clone();
+            if let Some(obj) = entry.as_object_mut() {
+                obj.insert("id".into(), id.into());
+            }
+            doc.services.push(entry);
         }
         doc.also_known_as = strings(obj, "alsoKnownAs")?;
         doc.controller = strings(obj, "controller")?;
@@ -251,17 +262,29 @@ impl DidDocument {
             }
         }
         if !self.services.is_empty() {
-            obj.insert(
-                "service".into(),
-                self.services.iter().map(|s| s.raw.clone()).collect(),
-            );
+            obj.insert("service".into(), Value::Array(self.services.clone()));
         }
         Value::Object(obj)
     }
 
-    /// The DIDCommMessaging services, in document order.
-    pub fn didcomm_services(&self) -> impl Iterator<Item = &Service> {
-        self.services.iter().filter(|s| s.is_didcomm())
+    /// The service entries, typed, in document order.
+    pub fn typed_services(&self) -> impl Iterator<Item = Result<Service>> + '_ {
+        self.services.iter().map(|entry| {
+            let id = entry
+                .get("id")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned();
+            Service::from_value(entry, id)
+        })
+    }
+
+    /// The DIDCommMessaging services that parse, in document order.
+    pub fn didcomm_services(&self) -> Vec<Service> {
+        self.typed_services()
+            .filter_map(Result::ok)
+            .filter(Service::is_didcomm)
+            .collect()
     }
 
     /// Other ids of the key `kid` names: its canonical kid and every alias of that,

@@ -1,14 +1,23 @@
-//! DIDs and DID documents: the document model, DID URL helpers, and the resolver trait.
+//! DIDs and DID documents: the document model, DID URL helpers, the resolver trait, and
+//! (feature `did-methods`) the did:key, did:peer and did:web methods and identity creation.
 
+#[cfg(feature = "did-methods")]
 mod builtin;
 mod document;
+#[cfg(feature = "did-methods")]
 pub mod identity;
+#[cfg(feature = "did-methods")]
 pub mod key;
+#[cfg(feature = "did-methods")]
 pub mod multikey;
+#[cfg(feature = "did-methods")]
 pub mod peer;
 mod resolver;
 mod service;
+#[cfg(feature = "did-methods")]
+pub mod web;
 
+#[cfg(feature = "did-methods")]
 pub use builtin::{Builtins, ChainResolver, DocCache};
 pub use document::{DidDocument, KeyMaterial, Relationship, VerificationMethod};
 pub(crate) use resolver::resolve_known;

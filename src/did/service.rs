@@ -3,7 +3,9 @@
 //! did:peer:2 abbreviations (`uri`/`s`, `accept`/`a`, `routingKeys`/`r`); and the DIDComm
 //! v2.0 flat form with `routingKeys` and `accept` beside a string endpoint.
 
-use serde_json::{json, Map, Value};
+#[cfg(feature = "did-methods")]
+use serde_json::json;
+use serde_json::{Map, Value};
 
 use crate::error::{err, Result};
 use crate::message::fields::{opt_str, opt_str_list, type_name};
@@ -117,6 +119,7 @@ fn list(obj: &Map<String, Value>, name: &str, short: &str) -> Result<Vec<String>
 }
 
 /// The spec form of a DIDCommMessaging service, as did:peer resolution emits it.
+#[cfg(feature = "did-methods")]
 pub fn didcomm_service_value(id: &str, endpoint: &Endpoint) -> Value {
     let mut ep = Map::new();
     ep.insert("uri".into(), endpoint.uri.clone().into());
