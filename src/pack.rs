@@ -60,7 +60,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         sign_by: &str,
     ) -> Result<(String, PackSignedMetadata)> {
         message.validate()?;
-        self.check_sender(message, sign_by, "signBy")?;
+        Self::check_sender(message, sign_by, "signBy")?;
         let doc = resolve_known(&self.dids, did_of(sign_by)).await?;
         let candidates: Vec<&str> = if sign_by.contains('#') {
             vec![doc
@@ -118,10 +118,10 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             }
         }
         if let Some(from) = &options.from {
-            self.check_sender(message, from, "from")?;
+            Self::check_sender(message, from, "from")?;
         }
         if let Some(sign_by) = &options.sign_by {
-            self.check_sender(message, sign_by, "signBy")?;
+            Self::check_sender(message, sign_by, "signBy")?;
         }
         if options.protect_sender && options.from.is_none() {
             return Err(err!(
@@ -194,7 +194,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     }
 
     /// `who` (a DID or kid given as option `option`) must be the message's `from` DID.
-    fn check_sender(&self, message: &Message, who: &str, option: &str) -> Result<()> {
+    fn check_sender(message: &Message, who: &str, option: &str) -> Result<()> {
         if !is_did(who) {
             return Err(err!(
                 IllegalArgument,

@@ -147,9 +147,21 @@ pub(crate) async fn find_held(
         .filter(|k| held.iter().any(|h| h == *k))
         .map(|k| ((*k).to_owned(), (*k).to_owned()))
         .collect();
-    // Only the did:peer / did:key resolvers give keys other ids.
-    if !direct.is_empty() || docs.is_empty() || cfg!(not(feature = "did-methods")) {
+    if !direct.is_empty() {
         return Ok(direct);
+    }
+    find_equivalents(secrets, kids, docs).await
+}
+
+/// `(kid, secret kid)` where the secret is held under another id of the key `kid` names
+/// in `docs`. Only the did:peer / did:key resolvers give keys other ids.
+pub(crate) async fn find_equivalents(
+    secrets: &impl SecretsResolver,
+    kids: &[&str],
+    docs: &[crate::did::DidDocument],
+) -> Result<Vec<(String, String)>> {
+    if docs.is_empty() || cfg!(not(feature = "did-methods")) {
+        return Ok(Vec::new());
     }
     let alternatives: Vec<(&str, String)> = kids
         .iter()

@@ -14,7 +14,7 @@ use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
 use crate::jose::jws::Jws;
 use crate::message::Message;
-use crate::secrets::{find_held, require_secret, SecretsResolver};
+use crate::secrets::{find_equivalents, find_held, require_secret, SecretsResolver};
 use crate::DidComm;
 
 /// Options of [`DidComm::unpack`].
@@ -193,7 +193,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                     }
                 }
             }
-            held = find_held(&self.secrets, &kids, &docs).await?;
+            // The direct lookup already failed; ask only for the other ids.
+            held = find_equivalents(&self.secrets, &kids, &docs).await?;
         }
         if held.is_empty() {
             return Err(err!(

@@ -189,7 +189,9 @@ pub fn create_2(keys: &[(char, String)], endpoints: &[Endpoint]) -> Result<Strin
 
 // --- numalgo 4 ---
 
-/// Long forms seen, by short form: short forms resolve from these.
+/// Long forms seen, by short form: short forms resolve from these. Bounded, since the
+/// DIDs come from input: past the limit the oldest-keyed half is dropped.
+const LONG_FORMS_LIMIT: usize = 4096;
 static LONG_FORMS: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
 
 fn resolve_4(did: &str, rest: &str) -> Result<DidDocument> {
@@ -213,6 +215,14 @@ fn resolve_4(did: &str, rest: &str) -> Result<DidDocument> {
     }
     let short = format!("did:peer:4{hash}");
     if let Ok(mut forms) = LONG_FORMS.lock() {
+        if forms.len() >= LONG_FORMS_LIMIT && !forms.contains_key(&short) {
+            let middle = forms
+                .keys()
+                .nth(LONG_FORMS_LIMIT / 2)
+                .cloned()
+                .unwrap_or_default();
+            *forms = forms.split_off(&middle);
+        }
         forms.insert(short.clone(), did.to_owned());
     }
     document_4(did, &short, true)
