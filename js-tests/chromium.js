@@ -39,7 +39,8 @@ const TYPES = {
 
 /**
  * Serves the files under `dir` (a directory serves its index.html) and the in-memory
- * `routes` ({ '/path': { type, body } }, matched first) on 127.0.0.1 at an ephemeral port.
+ * `routes` ({ '/path': { type, body, status? } }, matched first; the object may gain
+ * routes after the server starts) on 127.0.0.1 at an ephemeral port.
  * @returns {Promise<{ url: string, close: () => Promise<void> }>} url has no trailing slash
  */
 export async function serveStatic(dir, { routes = {} } = {}) {
@@ -60,7 +61,7 @@ export async function serveStatic(dir, { routes = {} } = {}) {
         return send(res, 400, 'text/plain', 'bad request\n');
       }
       const route = routes[pathname];
-      if (route) return send(res, 200, route.type, route.body);
+      if (route) return send(res, route.status ?? 200, route.type, route.body);
 
       let file = resolve(join(base, pathname));
       if (pathname.includes('\0') || (file !== base && !file.startsWith(base + sep))) {

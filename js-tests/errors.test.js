@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { DIDComm, DIDCommError, SecretsStore } from 'didcomm-wasm';
-import { json, vectorsDir } from './fixtures.js';
+import { isDIDCommError, json, vectorsDir } from './fixtures.js';
 
 const docs = { 'did:example:alice': json('diddoc-alice.json'), 'did:example:bob': json('diddoc-bob.json') };
 const didResolver = { resolve: (did) => docs[did] ?? null };
@@ -12,17 +12,6 @@ const alice = new DIDComm({ didResolver, secretsResolver: new SecretsStore(json(
 const bob = new DIDComm({ didResolver, secretsResolver: new SecretsStore(json('secrets-bob.json')) });
 const vector = readFileSync(`${vectorsDir}/authcrypt-x25519-a256cbc.json`, 'utf8');
 const msg = { id: '1', type: 'https://didcomm.org/basicmessage/2.0/message', from: 'did:example:alice', to: ['did:example:bob'], body: {} };
-
-function isDIDCommError(code, needle) {
-  return (e) => {
-    assert.ok(e instanceof DIDCommError, `expected a DIDCommError, got ${e?.stack ?? e}`);
-    assert.equal(e.name, 'DIDCommError');
-    assert.equal(e.code, code, e.message);
-    if (needle) assert.match(e.message, needle);
-    assert.doesNotMatch(e.message, /unreachable|memory access out of bounds|RuntimeError/);
-    return true;
-  };
-}
 
 const cyclic = { ...msg };
 cyclic.self = cyclic;
@@ -83,8 +72,8 @@ test('tampering that contradicts headers is ERR_INCONSISTENT', async () => {
 
 test('constructor and SecretsStore argument errors throw DIDCommError synchronously', () => {
   const cases = [
-    [() => new DIDComm(), /options/],
     [() => new DIDComm(5), /options/],
+    [() => new DIDComm(null), /options/],
     [() => new SecretsStore('x'), /array/],
     [() => new SecretsStore().add(42), /JWK/],
     [() => new SecretsStore().remove(1), /kid/],

@@ -1,10 +1,12 @@
 // Nothing needs free(): 100 000 pack/unpack calls, of every kind and including failures,
-// leave wasm memory exactly where a warm-up left it. Linear memory never shrinks, so any
-// per-call leak shows as growth. (DIDComm and SecretsStore instances themselves are
-// reclaimed by the garbage collector through FinalizationRegistry.)
+// and 100 000 calls of DID work, leave wasm memory exactly where a warm-up left it. Linear
+// memory never shrinks, so any per-call leak shows as growth. (DIDComm and SecretsStore
+// instances themselves are reclaimed by the garbage collector through FinalizationRegistry.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DIDComm, SecretsStore, wasmMemoryBytes } from 'didcomm-wasm';
+import {
+  DIDComm, SecretsStore, createKeyDID, createPeerDID, generateKey, resolveDID, wasmMemoryBytes,
+} from 'didcomm-wasm';
 import { json } from './fixtures.js';
 
 const docs = { 'did:example:alice': json('diddoc-alice.json'), 'did:example:bob': json('diddoc-bob.json') };
@@ -38,7 +40,8 @@ async function round(i) {
   return 100;
 }
 
-test('wasm memory stays flat over 100 000 calls', { timeout: 600_000 }, async () => {
+/** Calls `round` (which returns how many calls it made) 100 000 times after a warm-up. */
+async function flat(round) {
   let i = 0;
   while (i < 5_000) i += await round(i);
   const before = wasmMemoryBytes();
@@ -49,4 +52,32 @@ test('wasm memory stays flat over 100 000 calls', { timeout: 600_000 }, async ()
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   console.log(`wasm memory: ${before} bytes after warm-up, ${after} after ${calls} more calls (${seconds} s)`);
   assert.equal(after, before, `wasm memory grew by ${after - before} bytes over ${calls} calls`);
-});
+}
+
+test('wasm memory stays flat over 100 000 calls', { timeout: 600_000 }, () => flat(round));
+
+// DID work: messages to a created did:peer:2 (resolved by the built-ins, cached), did:key
+// resolution, identity creation, key generation and export.
+const peer = createPeerDID();
+const peerAgent = new DIDComm({ didResolver, secretsResolver: new SecretsStore(peer.secrets) });
+const keyDid = createKeyDID('P-256').did;
+const exported = new SecretsStore();
+
+/** 100 calls: 25 messages packed and unpacked, 30 resolutions, 5 × (create, generate, add, export). */
+async function didRound(i) {
+  for (let k = 0; k < 25; k += 1) {
+    const { packed } = await alice.packEncrypted({ ...msg(i + k), to: [peer.did] }, { to: peer.did, from: 'did:example:alice' });
+    await peerAgent.unpack(packed);
+  }
+  for (let k = 0; k < 15; k += 1) {
+    await resolveDID(keyDid);
+    await peerAgent.resolveDID(peer.did);
+  }
+  for (let k = 0; k < 5; k += 1) {
+    createPeerDID({ agreement: ['X25519', 'P-256'] });
+    exported.add(generateKey('X25519', { kid: 'did:example:x#k' })).export();
+  }
+  return 100;
+}
+
+test('wasm memory stays flat over 100 000 calls of DID work', { timeout: 600_000 }, () => flat(didRound));

@@ -133,12 +133,15 @@ test('a resolver returning a malformed document is ERR_MALFORMED naming the DID'
   await rejectsWith(bob.unpack(vector), 'ERR_MALFORMED', (e) => assert.match(e.message, /did:example:alice/));
 });
 
-test('resolvers without the required methods are refused at construction', () => {
+test('resolvers without the required methods, and bad options, are refused at construction', () => {
   for (const [options, needle] of [
     [{ didResolver: {}, secretsResolver: syncSecrets }, /resolve/],
     [{ didResolver: null, secretsResolver: syncSecrets }, /resolve/],
     [{ didResolver: syncDids, secretsResolver: { getSecret() {} } }, /findSecrets/],
-    [{ didResolver: syncDids }, /getSecret/],
+    [{ didResolver: syncDids, secretsResolver: null }, /getSecret/],
+    [{ didResolver: syncDids, builtinMethods: 'key' }, /builtinMethods/],
+    [{ didResolver: syncDids, builtinMethods: ['ion'] }, /builtinMethods/],
+    [{ didResolver: syncDids, fetch: 'https://x' }, /fetch/],
   ]) {
     assert.throws(() => new DIDComm(options), (e) => e instanceof DIDCommError && e.code === 'ERR_ILLEGAL_ARGUMENT' && needle.test(e.message));
   }

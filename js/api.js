@@ -1,10 +1,12 @@
 // The public API over one wasm build (web or nodejs). A thin layer: argument checks that
-// give DIDCommError instead of wasm glue errors, and error conversion. All DIDComm work
-// happens in the Rust core.
+// give DIDCommError instead of wasm glue errors, error conversion, and did:web (a fetch
+// is the platform's job; the URL rules are in the core). All DIDComm work happens in the
+// Rust core.
 import { DIDCommError, toDIDCommError } from './error.js';
 
 const illegal = (message) => new DIDCommError('ERR_ILLEGAL_ARGUMENT', message);
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
+const BUILTIN_METHODS = ['key', 'peer', 'web'];
 
 async function call(fn) {
   try {
@@ -22,15 +24,84 @@ function sync(fn) {
   }
 }
 
+/**
+ * Fetches and checks the document of a did:web. Not found (404, 410) is null; other
+ * failures throw, and the core reports them with the DID (codes are kept).
+ */
+async function resolveWeb(wasm, did, fetchFn) {
+  const url = sync(() => wasm.didWebUrl(did));
+  if (typeof fetchFn !== 'function') {
+    throw new DIDCommError('ERR_UNSUPPORTED', `${did}: did:web needs fetch (pass options.fetch)`);
+  }
+  let response;
+  try {
+    response = await fetchFn(url, { headers: { accept: 'application/did+json, application/json' } });
+  } catch (e) {
+    throw new Error(`GET ${url} failed: ${e?.message ?? e}`, { cause: e });
+  }
+  if (response.status === 404 || response.status === 410) return null;
+  if (!response.ok) throw new Error(`GET ${url}: HTTP ${response.status}`);
+  let doc;
+  try {
+    doc = JSON.parse(await response.text());
+  } catch (e) {
+    throw new DIDCommError('ERR_MALFORMED', `the document at ${url} is not JSON`, { cause: e });
+  }
+  if (!isObject(doc)) throw new DIDCommError('ERR_MALFORMED', `the document at ${url} is not a JSON object`);
+  if (doc.id !== did) {
+    throw new DIDCommError('ERR_INCONSISTENT', `the document at ${url} has id ${JSON.stringify(doc.id)}, not ${did}`);
+  }
+  return doc;
+}
+
+/** The options' builtinMethods as a set (default: all). */
+function builtinSet(methods) {
+  if (methods === undefined) return new Set(BUILTIN_METHODS);
+  if (!Array.isArray(methods) || methods.some((m) => !BUILTIN_METHODS.includes(m))) {
+    throw illegal(`options.builtinMethods must be an array of ${BUILTIN_METHODS.map((m) => `'${m}'`).join(', ')}`);
+  }
+  return new Set(methods);
+}
+
+/**
+ * The resolver the core calls for every DID its wasm built-ins (did:key, did:peer) do
+ * not answer: did:web over fetch, then the caller's resolver.
+ */
+function jsResolver(wasm, didResolver, web, fetchFn) {
+  if (didResolver !== undefined && (!isObject(didResolver) || typeof didResolver.resolve !== 'function')) {
+    throw illegal('didResolver must have a resolve(did) method');
+  }
+  return {
+    resolve(did) {
+      if (web && did.startsWith('did:web:')) return resolveWeb(wasm, did, fetchFn);
+      return didResolver ? didResolver.resolve(did) : null;
+    },
+  };
+}
+
 export function createApi(wasm) {
   const storeCores = new WeakMap();
 
-  /** An in-memory secrets store; the keys live inside wasm and never come back out. */
+  /** An in-memory secrets store; the keys live inside wasm and leave only by `export()`. */
   class SecretsStore {
     constructor(jwks = []) {
       if (!Array.isArray(jwks)) throw illegal('new SecretsStore(jwks): jwks must be an array of private JWKs');
       storeCores.set(this, new wasm.SecretsStoreCore());
       for (const jwk of jwks) this.add(jwk);
+    }
+
+    /** A store from what `export()` returned, or its JSON text. */
+    static import(data) {
+      let jwks = data;
+      if (typeof data === 'string') {
+        try {
+          jwks = JSON.parse(data);
+        } catch (e) {
+          throw new DIDCommError('ERR_MALFORMED', `SecretsStore.import: not JSON (${e.message})`, { cause: e });
+        }
+      }
+      if (!Array.isArray(jwks)) throw illegal('SecretsStore.import(data): data must be an array of private JWKs or its JSON');
+      return new SecretsStore(jwks);
     }
 
     /** Adds or replaces a private JWK (with `kid`). Returns the store. */
@@ -54,24 +125,37 @@ export function createApi(wasm) {
     kids() {
       return storeCores.get(this).kids();
     }
+
+    /** Every secret as a private JWK with its kid, sorted by kid: for persisting the store. */
+    export() {
+      return storeCores.get(this).export();
+    }
   }
 
   class DIDComm {
     #core;
 
     /**
-     * @param {{ didResolver: object, secretsResolver: object }} options
+     * @param {{ didResolver?: object, secretsResolver?: object, builtinMethods?: string[],
+     *   fetch?: Function }} options
      */
-    constructor(options) {
+    constructor(options = {}) {
       if (!isObject(options)) {
-        throw illegal('new DIDComm(options): options must be { didResolver, secretsResolver }');
+        throw illegal('new DIDComm(options): options must be { didResolver?, secretsResolver?, builtinMethods?, fetch? }');
       }
-      const { didResolver, secretsResolver } = options;
+      const { didResolver, secretsResolver = new SecretsStore(), builtinMethods } = options;
+      const builtins = builtinSet(builtinMethods);
+      if (options.fetch !== undefined && typeof options.fetch !== 'function') {
+        throw illegal('options.fetch must be a function like globalThis.fetch');
+      }
+      const fetchFn = options.fetch ?? globalThis.fetch?.bind(globalThis);
+      const resolver = jsResolver(wasm, didResolver, builtins.has('web'), fetchFn);
+      const [key, peer] = [builtins.has('key'), builtins.has('peer')];
       this.#core = sync(() => {
         if (secretsResolver instanceof SecretsStore) {
-          return wasm.DIDCommCore.withStore(didResolver, storeCores.get(secretsResolver));
+          return wasm.DIDCommCore.withStore(resolver, storeCores.get(secretsResolver), key, peer);
         }
-        return new wasm.DIDCommCore(didResolver, secretsResolver);
+        return new wasm.DIDCommCore(resolver, secretsResolver, key, peer);
       });
     }
 
@@ -90,10 +174,47 @@ export function createApi(wasm) {
     unpack(packed, options = {}) {
       return call(() => this.#core.unpack(packed, options));
     }
+
+    /** The DID document of `did`, as this instance resolves it (built-ins, then didResolver). */
+    resolveDID(did) {
+      if (typeof did !== 'string') return Promise.reject(illegal('resolveDID(did): did must be a string'));
+      return call(() => this.#core.resolve(did));
+    }
   }
+
+  // Without options every call shares one instance, and so its cache of built-in documents.
+  let plain;
+  /** Resolves a DID with the built-in methods (and options.didResolver for the rest). */
+  const resolveDID = (did, options) => {
+    if (options === undefined) {
+      plain ??= new DIDComm();
+      return plain.resolveDID(did);
+    }
+    if (!isObject(options)) return Promise.reject(illegal('resolveDID(did, options): options must be an object'));
+    return call(() => new DIDComm({ ...options, secretsResolver: new SecretsStore() }).resolveDID(did));
+  };
+
+  /** A new did:peer:2 (default) or did:peer:4 with fresh keys: `{ did, document, secrets }`. */
+  const createPeerDID = (options = {}) => {
+    if (!isObject(options)) throw illegal('createPeerDID(options): options must be an object');
+    return sync(() => wasm.createPeerDid(options));
+  };
+
+  /** A new did:key (default Ed25519, which also agrees keys over X25519). */
+  const createKeyDID = (curve = 'Ed25519') => sync(() => wasm.createKeyDid(curve));
+
+  /** A fresh private JWK on `curve` (default X25519); `kid` is set when given. */
+  const generateKey = (curve = 'X25519', { kid } = {}) => {
+    const jwk = sync(() => wasm.generateKey(curve));
+    if (kid !== undefined) {
+      if (typeof kid !== 'string') throw illegal('generateKey(curve, { kid }): kid must be a string');
+      jwk.kid = kid;
+    }
+    return jwk;
+  };
 
   /** Bytes of wasm linear memory (it never shrinks; a leak shows as growth). */
   const wasmMemoryBytes = () => wasm.wasmMemoryBytes();
 
-  return { DIDComm, SecretsStore, wasmMemoryBytes };
+  return { DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, wasmMemoryBytes };
 }

@@ -136,21 +136,92 @@ export interface SecretsResolver {
   findSecrets(kids: string[]): MaybePromise<string[]>;
 }
 
-/** An in-memory secrets store; keys stay inside wasm. */
+/** A private JWK as this package emits it: `d` and `kid` present. */
+export interface PrivateJWK extends JWK {
+  d: string;
+  kid: string;
+}
+
+/** An in-memory secrets store; keys stay inside wasm unless exported. */
 export class SecretsStore {
   constructor(jwks?: JWK[]);
+  /** A store from what `export()` returned, or that as JSON text. */
+  static import(data: string | JWK[]): SecretsStore;
   /** Adds or replaces a private JWK with `kid`; its x/y must match its d. */
   add(jwk: JWK): this;
   remove(kid: string): boolean;
   has(kid: string): boolean;
   /** The kids held, sorted. */
   kids(): string[];
+  /** Every secret as a private JWK with its kid, sorted by kid: for persisting the store. */
+  export(): PrivateJWK[];
 }
 
+/** The DID methods answered inside the package. */
+export type BuiltinMethod = 'key' | 'peer' | 'web';
+
+/** What did:web needs of `fetch`; `globalThis.fetch` fits. */
+export type FetchLike = (
+  url: string,
+  init: { headers: Record<string, string> },
+) => Promise<{ ok: boolean; status: number; text(): Promise<string> }>;
+
 export interface DIDCommOptions {
-  didResolver: DIDResolver;
-  secretsResolver: SecretsResolver | SecretsStore;
+  /** For the DIDs the built-in methods do not answer (and all of them when `builtinMethods` is []). */
+  didResolver?: DIDResolver;
+  /** Default: an empty `SecretsStore` (enough for anoncrypt packing and verifying). */
+  secretsResolver?: SecretsResolver | SecretsStore;
+  /** Methods resolved by the package before `didResolver` is asked. Default: all three. */
+  builtinMethods?: BuiltinMethod[];
+  /** The fetch did:web uses. Default: `globalThis.fetch`. */
+  fetch?: FetchLike;
 }
+
+/** A curve name as in JWK `crv`. */
+export type Curve = JWK['crv'];
+/** Curves of key-agreement keys (JWE). */
+export type AgreementCurve = 'X25519' | 'P-256' | 'P-384' | 'P-521';
+/** Curves of authentication keys (JWS). */
+export type AuthenticationCurve = 'Ed25519' | 'P-256' | 'secp256k1';
+
+/** A DIDCommMessaging endpoint. */
+export interface ServiceEndpoint {
+  /** An http(s) or ws(s) URL, or a mediator's DID. */
+  uri: string;
+  /** e.g. ['didcomm/v2']. */
+  accept?: string[];
+  /** Mediator kids or DIDs. */
+  routingKeys?: string[];
+}
+
+export interface CreatePeerDIDOptions {
+  /** 2 (default) or 4. */
+  numalgo?: 2 | 4;
+  /** Default ['X25519']. */
+  agreement?: AgreementCurve[];
+  /** Default ['Ed25519']. */
+  authentication?: AuthenticationCurve[];
+  /** DIDCommMessaging endpoints. Default none. */
+  services?: ServiceEndpoint[];
+}
+
+/** A new identity: its DID, the document it resolves to, and its secrets (kids match the document). */
+export interface CreatedIdentity {
+  did: string;
+  /** The short form, for a did:peer:4 (`did` is the long form). */
+  shortDid?: string;
+  document: DIDDocument;
+  secrets: PrivateJWK[];
+}
+
+/** A new did:peer:2 (default) or did:peer:4 with fresh keys. Keys are `#key-1`, `#key-2`, … agreement first. */
+export function createPeerDID(options?: CreatePeerDIDOptions): CreatedIdentity;
+/** A new did:key (default Ed25519, which also holds its derived X25519 key-agreement key). */
+export function createKeyDID(curve?: Curve): CreatedIdentity;
+/** A fresh private JWK on `curve` (default X25519), with `kid` when given. */
+export function generateKey(curve?: Curve, options?: { kid?: string }): JWK & { d: string };
+/** Resolves a DID with the built-in methods, and `options.didResolver` for the rest. */
+export function resolveDID(did: string, options?: Omit<DIDCommOptions, 'secretsResolver'>): Promise<DIDDocument>;
 
 export type SignAlg = 'EdDSA' | 'ES256' | 'ES256K';
 export type AnoncryptEnc = 'A256CBC-HS512' | 'A256GCM' | 'XC20P';
@@ -210,7 +281,9 @@ export interface UnpackMetadata {
 }
 
 export class DIDComm {
-  constructor(options: DIDCommOptions);
+  constructor(options?: DIDCommOptions);
+  /** The DID document of `did` as this instance resolves it; rejects with ERR_DID_NOT_FOUND when unknown. */
+  resolveDID(did: string): Promise<DIDDocument>;
   packPlaintext(message: Message): Promise<string>;
   packSigned(message: Message, options: PackSignedOptions): Promise<{ packed: string; metadata: PackSignedMetadata }>;
   packEncrypted(message: Message, options: PackEncryptedOptions): Promise<{ packed: string; metadata: PackEncryptedMetadata }>;

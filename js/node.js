@@ -4,5 +4,7 @@ import { createApi } from './api.js';
 
 const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
 
-export const { DIDComm, SecretsStore, wasmMemoryBytes } = createApi(wasm);
+export const {
+  DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, wasmMemoryBytes,
+} = createApi(wasm);
 export { DIDCommError } from './error.js';

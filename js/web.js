@@ -5,5 +5,7 @@ import { createApi } from './api.js';
 
 await init();
 
-export const { DIDComm, SecretsStore, wasmMemoryBytes } = createApi(wasm);
+export const {
+  DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, wasmMemoryBytes,
+} = createApi(wasm);
 export { DIDCommError } from './error.js';

@@ -36,6 +36,27 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order.
+    pub const ALL: [ErrorKind; 12] = [
+        ErrorKind::Malformed,
+        ErrorKind::Inconsistent,
+        ErrorKind::DidNotFound,
+        ErrorKind::KidNotFound,
+        ErrorKind::SecretNotFound,
+        ErrorKind::Unsupported,
+        ErrorKind::IllegalArgument,
+        ErrorKind::VerificationFailed,
+        ErrorKind::DecryptionFailed,
+        ErrorKind::NoCompatibleKeys,
+        ErrorKind::Resolver,
+        ErrorKind::Internal,
+    ];
+
+    /// The kind of a [`ErrorKind::code`] string.
+    pub fn from_code(code: &str) -> Option<ErrorKind> {
+        ErrorKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
     /// The stable code string, as exposed to JavaScript (`DIDCommError.code`).
     pub fn code(self) -> &'static str {
         match self {
@@ -126,4 +147,17 @@ pub(crate) fn json_error(e: &serde_json::Error) -> String {
         Category::Eof => "unexpected end of input",
     };
     format!("{why} at line {}, column {}", e.line(), e.column())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_read_back() {
+        for kind in ErrorKind::ALL {
+            assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
+        }
+        assert_eq!(ErrorKind::from_code("ERR_SOMETHING"), None);
+    }
 }

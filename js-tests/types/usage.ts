@@ -3,8 +3,9 @@
 // nor too strict.
 import { Resolver } from 'did-resolver';
 import {
-  DIDComm, DIDCommError, SecretsStore, wasmMemoryBytes,
-  type DIDCommErrorCode, type DIDDocument, type JWK, type Message, type UnpackMetadata,
+  DIDComm, DIDCommError, SecretsStore, wasmMemoryBytes, createPeerDID, createKeyDID, generateKey, resolveDID,
+  type CreatedIdentity, type DIDCommErrorCode, type DIDDocument, type FetchLike, type JWK, type Message,
+  type PrivateJWK, type UnpackMetadata,
 } from 'didcomm-wasm';
 
 const doc: DIDDocument = {
@@ -53,6 +54,32 @@ async function run(): Promise<void> {
       void [code, err];
     }
   }
+
+  // DIDs: creation, resolution, did:web fetch, persistence.
+  const peer: CreatedIdentity = createPeerDID({
+    numalgo: 4, agreement: ['X25519', 'P-384'], authentication: ['Ed25519'],
+    services: [{ uri: 'https://mediator.example', accept: ['didcomm/v2'], routingKeys: ['did:example:m#k'] }],
+  });
+  const short: string | undefined = peer.shortDid;
+  const key = createKeyDID('P-256');
+  const jwk2: JWK & { d: string } = generateKey('secp256k1', { kid: 'did:example:me#k' });
+  const resolved: DIDDocument = await resolveDID(key.did);
+  const viaWeb: DIDDocument = await resolveDID('did:web:example.com', { fetch: globalThis.fetch });
+  const ownFetch: FetchLike = async () => ({ ok: true, status: 200, text: async () => '{}' });
+  const agent = new DIDComm({ secretsResolver: new SecretsStore(peer.secrets), builtinMethods: ['peer', 'web'], fetch: ownFetch });
+  const doc2: DIDDocument = await agent.resolveDID(peer.did);
+  const saved: PrivateJWK[] = new SecretsStore(key.secrets).export();
+  const restored: SecretsStore = SecretsStore.import(JSON.stringify(saved));
+  new DIDComm();
+  void [short, jwk2, resolved, viaWeb, doc2, restored];
+  // @ts-expect-error Ed25519 cannot agree keys
+  createPeerDID({ agreement: ['Ed25519'] });
+  // @ts-expect-error numalgo is 2 or 4
+  createPeerDID({ numalgo: 3 });
+  // @ts-expect-error builtin methods are key, peer and web
+  new DIDComm({ builtinMethods: ['ion'] });
+  // @ts-expect-error a service needs a uri
+  createPeerDID({ services: [{ accept: ['didcomm/v2'] }] });
 
   // @ts-expect-error encAlgAnon is one of three names
   await sync.packEncrypted(message, { to: 'did:example:bob', encAlgAnon: 'A128GCM' });

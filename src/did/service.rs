@@ -21,6 +21,19 @@ pub struct Endpoint {
     pub routing_keys: Vec<String>,
 }
 
+impl Endpoint {
+    /// One endpoint: `{ uri, accept?, routingKeys? }` (the abbreviations too) or a URI.
+    pub fn from_value(value: &Value) -> Result<Endpoint> {
+        match endpoints(value, &Map::new())?.as_mut_slice() {
+            [one] => Ok(std::mem::take(one)),
+            _ => Err(err!(
+                Malformed,
+                "an endpoint must be {{ uri, accept?, routingKeys? }} or a URI"
+            )),
+        }
+    }
+}
+
 /// A service entry.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
@@ -168,6 +181,20 @@ mod tests {
                 ..Default::default()
             }]
         );
+    }
+
+    #[test]
+    fn one_endpoint_from_an_object_or_a_uri() {
+        let ep = Endpoint::from_value(&json!({"uri": "wss://m", "a": ["didcomm/v2"]})).unwrap();
+        assert_eq!((ep.uri.as_str(), ep.accept.len()), ("wss://m", 1));
+        assert_eq!(
+            Endpoint::from_value(&json!("https://m")).unwrap().uri,
+            "https://m"
+        );
+        for bad in [json!({"accept": []}), json!([]), json!(5)] {
+            let e = Endpoint::from_value(&bad).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::Malformed, "{bad}");
+        }
     }
 
     #[test]

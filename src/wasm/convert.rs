@@ -75,7 +75,9 @@ pub fn scrub_jwk(jwk: &mut Value) {
 /// A JSON value as a plain JS value.
 pub fn from_json(value: &Value) -> JsValue {
     // serde_json output is always valid JSON, so parse cannot fail; fall back to null.
-    JSON::parse(&value.to_string()).unwrap_or(JsValue::NULL)
+    // The text may hold a private key (an exported JWK): wipe it once parsed.
+    let text = Zeroizing::new(value.to_string());
+    JSON::parse(&text).unwrap_or(JsValue::NULL)
 }
 
 /// A readable description of a thrown JS value: its `message`, else its string form.

@@ -3,6 +3,8 @@
 //! `DIDCommError`. Nothing here can panic on input.
 
 mod convert;
+#[cfg(feature = "did-methods")]
+mod identity;
 mod resolvers;
 
 use std::cell::RefCell;
@@ -15,6 +17,8 @@ use serde_json::{json, Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+#[cfg(feature = "did-methods")]
+use crate::did::{Builtins, ChainResolver, DocCache};
 use crate::error::{err, Error, Result};
 use crate::message::fields::{opt_str, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
@@ -60,6 +64,21 @@ impl SecretsStoreCore {
     pub fn kids(&self) -> Array {
         self.inner.borrow().kids().map(JsValue::from_str).collect()
     }
+
+    /// Every secret as a private JWK with its `kid`, for persisting the store.
+    pub fn export(&self) -> Array {
+        let store = self.inner.borrow();
+        store
+            .kids()
+            .filter_map(|kid| store.get(kid))
+            .map(|secret| {
+                let mut jwk = Value::Object(secret.to_jwk());
+                let js = from_json(&jwk);
+                scrub_jwk(&mut jwk);
+                js
+            })
+            .collect()
+    }
 }
 
 impl Default for SecretsStoreCore {
@@ -68,12 +87,17 @@ impl Default for SecretsStoreCore {
     }
 }
 
-/// Packs and unpacks with a JS DID resolver and either a JS secrets resolver or the
-/// built-in store.
+/// Packs and unpacks with a JS DID resolver (behind the built-in methods) and either a JS
+/// secrets resolver or the built-in store.
 #[wasm_bindgen]
 pub struct DIDCommCore {
     did_resolver: JsValue,
     secrets: SecretsSource,
+    #[cfg(feature = "did-methods")]
+    builtins: Builtins,
+    /// Built-in documents, shared by this instance's calls.
+    #[cfg(feature = "did-methods")]
+    cache: DocCache,
 }
 
 #[derive(Clone)]
@@ -82,17 +106,24 @@ enum SecretsSource {
     Js(JsValue),
 }
 
-type Core = DidComm<JsDidResolver, JsSecrets>;
+#[cfg(feature = "did-methods")]
+type Dids = ChainResolver<JsDidResolver>;
+#[cfg(not(feature = "did-methods"))]
+type Dids = JsDidResolver;
+type Core = DidComm<Dids, JsSecrets>;
 
 #[wasm_bindgen]
 impl DIDCommCore {
-    /// With a JS secrets resolver (`getSecret`, `findSecrets`).
+    /// With a JS secrets resolver (`getSecret`, `findSecrets`). `builtin_key` and
+    /// `builtin_peer` say whether did:key and did:peer are answered in wasm (the JS
+    /// resolver sees them otherwise).
     #[wasm_bindgen(constructor)]
     pub fn new(
         did_resolver: JsValue,
         secrets_resolver: JsValue,
+        builtin_key: bool,
+        builtin_peer: bool,
     ) -> std::result::Result<DIDCommCore, JsValue> {
-        check_did_resolver(&did_resolver)?;
         for name in ["getSecret", "findSecrets"] {
             if !has_method(&secrets_resolver, name) {
                 return Err(js_error(err!(
@@ -101,10 +132,12 @@ impl DIDCommCore {
                 )));
             }
         }
-        Ok(DIDCommCore {
+        DIDCommCore::build(
             did_resolver,
-            secrets: SecretsSource::Js(secrets_resolver),
-        })
+            SecretsSource::Js(secrets_resolver),
+            builtin_key,
+            builtin_peer,
+        )
     }
 
     /// With the built-in store.
@@ -112,11 +145,28 @@ impl DIDCommCore {
     pub fn with_store(
         did_resolver: JsValue,
         store: &SecretsStoreCore,
+        builtin_key: bool,
+        builtin_peer: bool,
     ) -> std::result::Result<DIDCommCore, JsValue> {
-        check_did_resolver(&did_resolver)?;
-        Ok(DIDCommCore {
+        DIDCommCore::build(
             did_resolver,
-            secrets: SecretsSource::Store(store.inner.clone()),
+            SecretsSource::Store(store.inner.clone()),
+            builtin_key,
+            builtin_peer,
+        )
+    }
+
+    /// Resolves a DID through the built-ins and the JS resolver: its document as JSON.
+    pub fn resolve(&self, did: String) -> Promise {
+        self.run(move |core| async move {
+            if !crate::did::is_did(&did) || crate::did::did_of(&did) != did {
+                return Err(err!(
+                    IllegalArgument,
+                    "resolveDID takes a DID without fragment, query or path, got '{did}'"
+                ));
+            }
+            let doc = crate::did::resolve_known(core.did_resolver(), &did).await?;
+            Ok(from_json(&doc.to_value()))
         })
     }
 
@@ -197,6 +247,27 @@ impl DIDCommCore {
 }
 
 impl DIDCommCore {
+    #[cfg_attr(not(feature = "did-methods"), allow(unused_variables))]
+    fn build(
+        did_resolver: JsValue,
+        secrets: SecretsSource,
+        builtin_key: bool,
+        builtin_peer: bool,
+    ) -> std::result::Result<DIDCommCore, JsValue> {
+        check_did_resolver(&did_resolver)?;
+        Ok(DIDCommCore {
+            did_resolver,
+            secrets,
+            #[cfg(feature = "did-methods")]
+            builtins: Builtins {
+                key: builtin_key,
+                peer: builtin_peer,
+            },
+            #[cfg(feature = "did-methods")]
+            cache: DocCache::default(),
+        })
+    }
+
     /// Runs one call on a fresh core over this instance's resolvers, as a Promise. A
     /// resolver error carries what the JS resolver threw as its `cause`.
     fn run<F, Fut>(&self, f: F) -> Promise
@@ -212,13 +283,17 @@ impl DIDCommCore {
                 thrown: thrown.clone(),
             },
         };
-        let core = DidComm::new(
-            JsDidResolver {
-                obj: self.did_resolver.clone(),
-                thrown: thrown.clone(),
-            },
-            secrets,
-        );
+        let js = JsDidResolver {
+            obj: self.did_resolver.clone(),
+            thrown: thrown.clone(),
+        };
+        #[cfg(feature = "did-methods")]
+        let js = ChainResolver {
+            inner: js,
+            builtins: self.builtins,
+            cache: self.cache.clone(),
+        };
+        let core = DidComm::new(js, secrets);
         settle(Box::pin(f(core)), thrown)
     }
 }

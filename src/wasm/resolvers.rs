@@ -10,7 +10,7 @@ use serde_json::Value;
 use wasm_bindgen::JsValue;
 
 use crate::did::{DidDocument, DidResolver};
-use crate::error::{err, Error, Result};
+use crate::error::{err, Error, ErrorKind, Result};
 use crate::secrets::{Secret, SecretsResolver, SecretsStore};
 use crate::wasm::convert::{describe, js_type, method, scrub_jwk, settle, to_json};
 
@@ -19,10 +19,21 @@ use crate::wasm::convert::{describe, js_type, method, scrub_jwk, settle, to_json
 pub struct Thrown(RefCell<Option<JsValue>>);
 
 impl Thrown {
+    /// An `ERR_RESOLVER` error for what a resolver threw, keeping the value as `cause`. A
+    /// thrown `DIDCommError` (the package's own did:web resolver throws them) keeps its code.
     fn record(&self, value: JsValue, what: String) -> Error {
         let message = format!("{what}: {}", describe(&value));
+        let is_ours = Reflect::get(&value, &"name".into())
+            .ok()
+            .and_then(|n| n.as_string())
+            .is_some_and(|n| n == "DIDCommError");
+        let kind = is_ours
+            .then(|| Reflect::get(&value, &"code".into()).ok()?.as_string())
+            .flatten()
+            .and_then(|code| ErrorKind::from_code(&code))
+            .unwrap_or(ErrorKind::Resolver);
         self.0.borrow_mut().get_or_insert(value);
-        err!(Resolver, "{message}")
+        Error::new(kind, message)
     }
 
     pub fn take(&self) -> Option<JsValue> {
