@@ -62,7 +62,15 @@ pub struct Sender<'a> {
 pub fn apv_for(kids: &[&str]) -> [u8; 32] {
     let mut sorted = kids.to_vec();
     heapsort(&mut sorted);
-    Sha256::digest(sorted.join(".").as_bytes()).into()
+    // Hashed as they are joined with `.`, without building the joined string.
+    let mut hash = Sha256::new();
+    for (i, kid) in sorted.iter().enumerate() {
+        if i > 0 {
+            hash.update(b".");
+        }
+        hash.update(kid.as_bytes());
+    }
+    hash.finalize().into()
 }
 
 /// Sorts in place, O(n log n) for any input (the kids come from input). The only sort in
@@ -438,7 +446,9 @@ mod tests {
             let mut std = ours.clone();
             heapsort(&mut ours);
             std.sort_unstable();
-            prop_assert_eq!(ours, std);
+            prop_assert_eq!(&ours, &std);
+            let joined: [u8; 32] = Sha256::digest(std.join(".").as_bytes()).into();
+            prop_assert_eq!(apv_for(&kids.iter().map(String::as_str).collect::<Vec<_>>()), joined);
         }
     }
 }
