@@ -91,7 +91,7 @@ pub fn from_key_bytes(curve: Curve, key: &[u8]) -> Result<PublicKey> {
     let bad = || {
         err!(
             Malformed,
-            "{curve} key is not a valid SEC1 point ({} bytes)",
+            "{curve} key is not a valid point ({} bytes)",
             key.len()
         )
     };
