@@ -129,11 +129,15 @@ pub(crate) use err;
 /// `a, b, c` for error messages (Debug formatting would drag Unicode escape tables into
 /// the wasm).
 pub(crate) fn list<T: fmt::Display>(items: impl IntoIterator<Item = T>) -> String {
-    items
-        .into_iter()
-        .map(|i| i.to_string())
-        .collect::<Vec<_>>()
-        .join(", ")
+    use fmt::Write;
+    let mut out = String::new();
+    for (i, item) in items.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str(", ");
+        }
+        let _ = write!(out, "{item}");
+    }
+    out
 }
 
 /// Where and why JSON failed to parse, e.g. "syntax error at line 1, column 7". Avoids
@@ -159,5 +163,12 @@ mod tests {
             assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(ErrorKind::from_code("ERR_SOMETHING"), None);
+    }
+
+    #[test]
+    fn list_joins_with_commas() {
+        assert_eq!(list(["a", "b", "c"]), "a, b, c");
+        assert_eq!(list([1]), "1");
+        assert_eq!(list(Vec::<String>::new()), "");
     }
 }

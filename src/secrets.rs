@@ -1,7 +1,5 @@
 //! Secret keys by kid: the secrets resolver trait and an in-memory store.
 
-use std::collections::BTreeMap;
-
 use serde_json::{Map, Value};
 
 use crate::crypto::SecretKey;
@@ -77,7 +75,9 @@ impl<T: SecretsResolver + ?Sized> SecretsResolver for &T {
 /// An in-memory secrets store.
 #[derive(Debug, Clone, Default)]
 pub struct SecretsStore {
-    secrets: BTreeMap<String, Secret>,
+    /// Sorted by kid, one secret per kid (a sorted `Vec` links less code than another
+    /// `BTreeMap` instantiation).
+    secrets: Vec<Secret>,
 }
 
 impl SecretsStore {
@@ -94,32 +94,46 @@ impl SecretsStore {
         Ok(store)
     }
 
+    /// `Ok(index)` of `kid`, or `Err(index)` where it would go.
+    fn position(&self, kid: &str) -> std::result::Result<usize, usize> {
+        self.secrets.binary_search_by(|s| s.kid.as_str().cmp(kid))
+    }
+
+    /// Adds `secret`, replacing any secret of the same kid.
     pub fn insert(&mut self, secret: Secret) {
-        self.secrets.insert(secret.kid.clone(), secret);
+        match self.position(&secret.kid) {
+            Ok(i) => {
+                if let Some(slot) = self.secrets.get_mut(i) {
+                    *slot = secret;
+                }
+            }
+            Err(i) => self.secrets.insert(i, secret),
+        }
     }
 
     pub fn remove(&mut self, kid: &str) -> Option<Secret> {
-        self.secrets.remove(kid)
+        self.position(kid).ok().map(|i| self.secrets.remove(i))
     }
 
     pub fn get(&self, kid: &str) -> Option<&Secret> {
-        self.secrets.get(kid)
+        self.position(kid).ok().and_then(|i| self.secrets.get(i))
     }
 
+    /// The kids held, sorted.
     pub fn kids(&self) -> impl Iterator<Item = &str> {
-        self.secrets.keys().map(String::as_str)
+        self.secrets.iter().map(|s| s.kid.as_str())
     }
 }
 
 impl SecretsResolver for SecretsStore {
     async fn get_secret(&self, kid: &str) -> Result<Option<Secret>> {
-        Ok(self.secrets.get(kid).cloned())
+        Ok(self.get(kid).cloned())
     }
 
     async fn find_secrets(&self, kids: &[&str]) -> Result<Vec<String>> {
         Ok(kids
             .iter()
-            .filter(|k| self.secrets.contains_key(**k))
+            .filter(|k| self.position(k).is_ok())
             .map(|k| (*k).to_owned())
             .collect())
     }
@@ -185,4 +199,46 @@ pub(crate) async fn find_equivalents(
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::Curve;
+
+    fn secret(kid: &str) -> Secret {
+        Secret {
+            kid: kid.into(),
+            key: SecretKey::generate(Curve::X25519).unwrap(),
+        }
+    }
+
+    #[test]
+    fn store_keeps_one_secret_per_kid_sorted() {
+        let mut store = SecretsStore::new();
+        for kid in ["did:c#1", "did:a#1", "did:b#2", "did:b#1", "did:a#1"] {
+            store.insert(secret(kid));
+        }
+        assert_eq!(
+            store.kids().collect::<Vec<_>>(),
+            ["did:a#1", "did:b#1", "did:b#2", "did:c#1"]
+        );
+        let replacement = secret("did:b#1");
+        let public = replacement.key.public_key();
+        store.insert(replacement);
+        assert_eq!(store.kids().count(), 4);
+        assert_eq!(store.get("did:b#1").unwrap().key.public_key(), public);
+        assert!(store.get("did:b#3").is_none());
+        assert_eq!(store.remove("did:b#1").unwrap().kid, "did:b#1");
+        assert!(store.remove("did:b#1").is_none());
+        assert_eq!(
+            store.kids().collect::<Vec<_>>(),
+            ["did:a#1", "did:b#2", "did:c#1"]
+        );
+        let held = pollster::block_on(store.find_secrets(&["did:c#1", "did:x#1", "did:a#1"]));
+        assert_eq!(held.unwrap(), ["did:c#1", "did:a#1"]);
+        assert!(pollster::block_on(store.get_secret("did:b#1"))
+            .unwrap()
+            .is_none());
+    }
 }

@@ -3,7 +3,6 @@
 //! to the caller's resolver, which can also take over a built-in method.
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 use std::rc::Rc;
 
 use crate::did::{key, peer, DidDocument, DidResolver};
@@ -25,25 +24,29 @@ impl Default for Builtins {
     }
 }
 
-/// Built-in documents already resolved, shared by the calls of one instance. Built-in
-/// resolution is a pure function of the DID, so entries never go stale.
+/// Built-in documents already resolved, shared by the calls of one instance, by `id` (the
+/// DID they resolve). Built-in resolution is a pure function of the DID, so entries never go
+/// stale. A `Vec` searched linearly: bounded, and far cheaper than resolving again.
 #[derive(Debug, Clone, Default)]
-pub struct DocCache(Rc<RefCell<BTreeMap<String, DidDocument>>>);
+pub struct DocCache(Rc<RefCell<Vec<DidDocument>>>);
 
 /// Entries kept before the cache starts over (a bound, not a tuning knob).
 const CACHE_LIMIT: usize = 1024;
 
 impl DocCache {
     fn get(&self, did: &str) -> Option<DidDocument> {
-        self.0.borrow().get(did).cloned()
+        self.0.borrow().iter().find(|d| d.id == did).cloned()
     }
 
     fn put(&self, doc: &DidDocument) {
-        let mut map = self.0.borrow_mut();
-        if map.len() >= CACHE_LIMIT {
-            map.clear();
+        let mut docs = self.0.borrow_mut();
+        if docs.len() >= CACHE_LIMIT {
+            docs.clear();
         }
-        map.insert(doc.id.clone(), doc.clone());
+        match docs.iter_mut().find(|d| d.id == doc.id) {
+            Some(slot) => *slot = doc.clone(),
+            None => docs.push(doc.clone()),
+        }
     }
 }
 
@@ -91,5 +94,38 @@ impl<R: DidResolver> DidResolver for ChainResolver<R> {
             Err(e) if e.kind() == ErrorKind::DidNotFound => self.inner.resolve(did).await,
             Err(e) => Err(e),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc(id: &str, aka: &str) -> DidDocument {
+        DidDocument {
+            id: id.into(),
+            also_known_as: vec![aka.into()],
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cache_finds_by_id_replaces_and_starts_over_past_the_limit() {
+        let cache = DocCache::default();
+        cache.put(&doc("did:key:a", "1"));
+        cache.put(&doc("did:key:b", "2"));
+        cache.put(&doc("did:key:a", "3"));
+        assert_eq!(cache.get("did:key:a"), Some(doc("did:key:a", "3")));
+        assert_eq!(cache.get("did:key:b"), Some(doc("did:key:b", "2")));
+        assert_eq!(cache.get("did:key:c"), None);
+        assert_eq!(cache.0.borrow().len(), 2);
+        for i in 2..CACHE_LIMIT {
+            cache.put(&doc(&format!("did:key:{i}"), ""));
+        }
+        assert_eq!(cache.0.borrow().len(), CACHE_LIMIT);
+        cache.put(&doc("did:key:z", ""));
+        assert_eq!(cache.0.borrow().len(), 1);
+        assert_eq!(cache.get("did:key:a"), None);
+        assert!(cache.get("did:key:z").is_some());
     }
 }

@@ -1,10 +1,8 @@
 //! did:key (CHECKLIST §11): the document follows from the key itself. Ed25519 keys also get
 //! the X25519 key-agreement key derived from them (the Montgomery form of the point).
 
-use serde_json::json;
-
 use crate::crypto::PublicKey;
-use crate::did::{multikey, DidDocument};
+use crate::did::{multikey, DidDocument, KeyMaterial, VerificationMethod};
 use crate::error::{err, Result};
 
 /// Resolves `did:key:z…`.
@@ -22,30 +20,37 @@ pub fn did_for(key: &PublicKey) -> String {
 
 /// The document of `did` whose key is `key` (multikey text `mb`). did:peer:0 uses it too.
 pub(crate) fn document(did: &str, key: &PublicKey, mb: &str) -> Result<DidDocument> {
-    let vm = |id: &str, mb: &str| json!({"id": id, "type": "Multikey", "controller": did, "publicKeyMultibase": mb});
-    let kid = format!("{did}#{mb}");
-    let value = match key {
-        PublicKey::X25519(_) => {
-            json!({"id": did, "verificationMethod": [vm(&kid, mb)], "keyAgreement": [kid]})
-        }
+    let vm = |mb: &str| VerificationMethod {
+        id: format!("{did}#{mb}"),
+        type_: "Multikey".into(),
+        controller: did.to_owned(),
+        material: KeyMaterial::Multibase(mb.to_owned()),
+    };
+    let key_vm = vm(mb);
+    let kid = key_vm.id.clone();
+    let mut doc = DidDocument {
+        id: did.to_owned(),
+        verification_methods: vec![key_vm],
+        ..Default::default()
+    };
+    match key {
+        PublicKey::X25519(_) => doc.key_agreement.push(kid),
         PublicKey::Ed25519(k) => {
             let x25519 = PublicKey::X25519(k.to_montgomery().to_bytes().into());
-            let x_mb = multikey::encode(&x25519);
-            let x_kid = format!("{did}#{x_mb}");
-            json!({
-                "id": did,
-                "verificationMethod": [vm(&kid, mb), vm(&x_kid, &x_mb)],
-                "authentication": [kid], "assertionMethod": [kid], "keyAgreement": [x_kid],
-            })
+            let x_vm = vm(&multikey::encode(&x25519));
+            doc.key_agreement.push(x_vm.id.clone());
+            doc.verification_methods.push(x_vm);
+            doc.authentication.push(kid.clone());
+            doc.assertion_method.push(kid);
         }
         // The EC curves sign and agree with the same key (secp256k1 too, as did:key lists
         // it, although DIDComm's key agreement does not use that curve).
-        _ => json!({
-            "id": did, "verificationMethod": [vm(&kid, mb)],
-            "authentication": [kid], "assertionMethod": [kid], "keyAgreement": [kid],
-        }),
-    };
-    let mut doc = DidDocument::from_value(&value)?;
+        _ => {
+            doc.authentication.push(kid.clone());
+            doc.assertion_method.push(kid.clone());
+            doc.key_agreement.push(kid);
+        }
+    }
     // Older libraries name these keys by fingerprint (`#6MkpTHR8`, `#6MkpTHR8…`).
     doc.aliases = doc
         .verification_methods

@@ -6,14 +6,13 @@
 //! service keys, and keys those implementations named by fingerprint (`#6LSqYtvs…`), which
 //! resolve as aliases of the `#key-N` ids so messages addressed either way find their key.
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 use serde_json::{json, Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::did::service::{didcomm_service_value, Endpoint, Service};
-use crate::did::{key, multikey, DidDocument};
+use crate::did::{key, multikey, DidDocument, KeyMaterial, VerificationMethod};
 use crate::error::{err, Result};
 use crate::jose::b64;
 
@@ -40,21 +39,23 @@ pub fn resolve(did: &str) -> Result<DidDocument> {
 // --- numalgo 2 ---
 
 fn resolve_2(did: &str, elements: &str) -> Result<DidDocument> {
-    let mut methods = Vec::new();
-    let mut rel: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut doc = DidDocument {
+        id: did.to_owned(),
+        ..Default::default()
+    };
     let mut services: Vec<Value> = Vec::new();
     let mut aliases = Vec::new();
-    let mut n = 0;
     for element in elements.split('.').skip(1) {
         let (purpose, body) = element
             .split_at_checked(1)
             .ok_or_else(|| err!(Malformed, "{did}: empty element"))?;
+        // The document model keeps three relationships; capabilityInvocation (I) and
+        // capabilityDelegation (D) keys are listed as methods only.
         let relationship = match purpose {
-            "A" => "assertionMethod",
-            "E" => "keyAgreement",
-            "V" => "authentication",
-            "I" => "capabilityInvocation",
-            "D" => "capabilityDelegation",
+            "A" => Some(&mut doc.assertion_method),
+            "E" => Some(&mut doc.key_agreement),
+            "V" => Some(&mut doc.authentication),
+            "I" | "D" => None,
             "S" => {
                 let bytes = b64::decode(body, "did:peer:2 service")?;
                 let value: Value = serde_json::from_slice(&bytes).map_err(|_| {
@@ -69,12 +70,16 @@ fn resolve_2(did: &str, elements: &str) -> Result<DidDocument> {
             other => return Err(err!(Malformed, "{did}: unknown purpose code '{other}'")),
         };
         multikey::decode(body, did)?; // validates the key now, with the DID in the error
-        n += 1;
-        let kid = format!("{did}#key-{n}");
-        methods.push(
-            json!({"id": kid, "type": "Multikey", "controller": did, "publicKeyMultibase": body}),
-        );
-        rel.entry(relationship).or_default().push(kid.clone());
+        let kid = format!("{did}#key-{}", doc.verification_methods.len() + 1);
+        if let Some(kids) = relationship {
+            kids.push(kid.clone());
+        }
+        doc.verification_methods.push(VerificationMethod {
+            id: kid.clone(),
+            type_: "Multikey".into(),
+            controller: did.to_owned(),
+            material: KeyMaterial::Multibase(body.to_owned()),
+        });
         // Fingerprint ids of older implementations: 8 characters, the whole fingerprint,
         // and the whole multibase.
         let fingerprint = &body[1..];
@@ -86,11 +91,6 @@ fn resolve_2(did: &str, elements: &str) -> Result<DidDocument> {
             aliases.push((format!("{did}#{alias}"), kid.clone()));
         }
     }
-    let mut doc = json!({"id": did, "verificationMethod": methods});
-    for (name, kids) in rel {
-        doc[name] = kids.into();
-    }
-    let mut service_values = Vec::new();
     for (i, raw) in services.iter().enumerate() {
         let fallback = if i == 0 {
             format!("{did}#service")
@@ -102,17 +102,13 @@ fn resolve_2(did: &str, elements: &str) -> Result<DidDocument> {
             .and_then(Value::as_str)
             .map_or(fallback, |id| crate::did::document::absolute(id, did));
         let service = Service::from_value(raw, id.clone()).map_err(|e| e.context(did))?;
-        service_values.push(match service.endpoints.as_slice() {
+        doc.services.push(match service.endpoints.as_slice() {
             [endpoint] if service.is_didcomm() => didcomm_service_value(&id, endpoint),
             _ => expand(raw, &id),
         });
         // Legacy service ids: #didcommmessaging-0, -1, …
         aliases.push((format!("{did}#didcommmessaging-{i}"), id));
     }
-    if !service_values.is_empty() {
-        doc["service"] = service_values.into();
-    }
-    let mut doc = DidDocument::from_value(&doc)?;
     doc.also_known_as.push(peer3(elements));
     doc.aliases = aliases;
     Ok(doc)
@@ -189,10 +185,15 @@ pub fn create_2(keys: &[(char, String)], endpoints: &[Endpoint]) -> Result<Strin
 
 // --- numalgo 4 ---
 
-/// Long forms seen, by short form: short forms resolve from these. Bounded, since the
-/// DIDs come from input: past the limit the oldest-keyed half is dropped.
+/// Long forms seen, `(short form, long form)` sorted by short form: short forms resolve
+/// from these. Bounded, since the DIDs come from input: past the limit the oldest-keyed half
+/// is dropped.
 const LONG_FORMS_LIMIT: usize = 4096;
-static LONG_FORMS: Mutex<BTreeMap<String, String>> = Mutex::new(BTreeMap::new());
+static LONG_FORMS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+fn long_form_index(forms: &[(String, String)], short: &str) -> std::result::Result<usize, usize> {
+    forms.binary_search_by(|(s, _)| s.as_str().cmp(short))
+}
 
 fn resolve_4(did: &str, rest: &str) -> Result<DidDocument> {
     let (hash, encoded) = match rest.split_once(':') {
@@ -201,7 +202,10 @@ fn resolve_4(did: &str, rest: &str) -> Result<DidDocument> {
             let long = LONG_FORMS
                 .lock()
                 .ok()
-                .and_then(|forms| forms.get(did).cloned())
+                .and_then(|forms| {
+                    let i = long_form_index(&forms, did).ok()?;
+                    forms.get(i).map(|(_, long)| long.clone())
+                })
                 .ok_or_else(|| err!(DidNotFound, "{did}: a short-form did:peer:4 resolves only from its long form, which was not seen"))?;
             return document_4(&long, did, false);
         }
@@ -215,17 +219,27 @@ fn resolve_4(did: &str, rest: &str) -> Result<DidDocument> {
     }
     let short = format!("did:peer:4{hash}");
     if let Ok(mut forms) = LONG_FORMS.lock() {
-        if forms.len() >= LONG_FORMS_LIMIT && !forms.contains_key(&short) {
-            let middle = forms
-                .keys()
-                .nth(LONG_FORMS_LIMIT / 2)
-                .cloned()
-                .unwrap_or_default();
-            *forms = forms.split_off(&middle);
-        }
-        forms.insert(short.clone(), did.to_owned());
+        remember(&mut forms, &short, did, LONG_FORMS_LIMIT);
     }
     document_4(did, &short, true)
+}
+
+/// Records `long` for `short`. A new short form past `limit` entries first drops the
+/// oldest-keyed half.
+fn remember(forms: &mut Vec<(String, String)>, short: &str, long: &str, limit: usize) {
+    let mut at = long_form_index(forms, short);
+    if forms.len() >= limit && at.is_err() {
+        forms.drain(..limit / 2);
+        at = long_form_index(forms, short);
+    }
+    match at {
+        Ok(i) => {
+            if let Some(entry) = forms.get_mut(i) {
+                entry.1 = long.to_owned();
+            }
+        }
+        Err(i) => forms.insert(i, (short.to_owned(), long.to_owned())),
+    }
 }
 
 /// The document of a did:peer:4 (`long` form), with `id` the long form or the short one.
@@ -295,4 +309,27 @@ pub fn short_form_4(long: &str) -> Option<&str> {
     long.strip_prefix("did:peer:4")
         .and_then(|rest| rest.split_once(':'))
         .map(|(hash, _)| &long[..10 + hash.len()])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_forms_stay_sorted_and_bounded() {
+        let mut forms = Vec::new();
+        for n in [5, 1, 7, 3, 5] {
+            remember(&mut forms, &format!("s{n}"), &format!("l{n}"), 4);
+        }
+        let shorts = |f: &[(String, String)]| f.iter().map(|(s, _)| s.clone()).collect::<Vec<_>>();
+        assert_eq!(shorts(&forms), ["s1", "s3", "s5", "s7"]);
+        // Full: a known short form is updated in place, a new one drops the lower half.
+        remember(&mut forms, "s3", "again", 4);
+        assert_eq!(forms.len(), 4);
+        assert_eq!(forms[1], ("s3".to_owned(), "again".to_owned()));
+        remember(&mut forms, "s2", "l2", 4);
+        assert_eq!(shorts(&forms), ["s2", "s5", "s7"]);
+        assert_eq!(long_form_index(&forms, "s5"), Ok(1));
+        assert_eq!(long_form_index(&forms, "s4"), Err(1));
+    }
 }

@@ -1,7 +1,9 @@
 //! base64url: emit unpadded base64url (RFC 7515 §2); accept what peers send — base64url or
 //! standard base64, padded or not. Constant-time (base64ct), since JWK `d` passes through.
 
-use base64ct::{Base64, Base64Unpadded, Base64Url, Base64UrlUnpadded, Encoding};
+use base64ct::{Base64UrlUnpadded, Encoding};
+use subtle::{ConditionallySelectable, ConstantTimeEq};
+use zeroize::Zeroizing;
 
 use crate::error::{err, Result};
 
@@ -11,16 +13,38 @@ pub fn encode(bytes: impl AsRef<[u8]>) -> String {
 }
 
 /// Decodes base64url or standard base64, padded or not. `what` names the field in errors.
+///
+/// One decoder (unpadded base64url) serves every form: padding is checked and stripped,
+/// and standard text is mapped to the url alphabet (`+` → `-`, `/` → `_`; its own `-`
+/// and `_` become invalid), so the wasm links one base64ct alphabet, not four.
 pub fn decode(text: &str, what: &str) -> Result<Vec<u8>> {
-    let standard = text.contains(['+', '/']);
-    let padded = text.ends_with('=');
-    match (standard, padded) {
-        (false, false) => Base64UrlUnpadded::decode_vec(text),
-        (false, true) => Base64Url::decode_vec(text),
-        (true, false) => Base64Unpadded::decode_vec(text),
-        (true, true) => Base64::decode_vec(text),
+    let bad = || err!(Malformed, "{what} is not valid base64url");
+    let mut body = text.as_bytes();
+    if body.ends_with(b"=") {
+        // Padded: whole 4-character blocks, the last ending in one or two '='.
+        if !body.len().is_multiple_of(4) {
+            return Err(bad());
+        }
+        body = body
+            .strip_suffix(b"==")
+            .or_else(|| body.strip_suffix(b"="))
+            .unwrap_or(body);
     }
-    .map_err(|_| err!(Malformed, "{what} is not valid base64url"))
+    if !text.contains(['+', '/']) {
+        return Base64UrlUnpadded::decode_vec(std::str::from_utf8(body).map_err(|_| bad())?)
+            .map_err(|_| bad());
+    }
+    // Constant time per character: the text may be a private key (JWK `d`).
+    let url: Zeroizing<Vec<u8>> = Zeroizing::new(body.iter().map(|&b| to_url(b)).collect());
+    Base64UrlUnpadded::decode_vec(std::str::from_utf8(&url).map_err(|_| bad())?).map_err(|_| bad())
+}
+
+/// A standard-alphabet character in the url alphabet; `-` and `_` (not in the standard
+/// alphabet) become `*`, which no alphabet has.
+fn to_url(b: u8) -> u8 {
+    let b = u8::conditional_select(&b, &b'*', b.ct_eq(&b'-') | b.ct_eq(&b'_'));
+    let b = u8::conditional_select(&b, &b'-', b.ct_eq(&b'+'));
+    u8::conditional_select(&b, &b'_', b.ct_eq(&b'/'))
 }
 
 #[cfg(test)]
@@ -49,7 +73,65 @@ mod tests {
         }
     }
 
+    /// The decoder before the alphabets were merged: one base64ct alphabet per form.
+    fn four_alphabets(text: &str) -> Option<Vec<u8>> {
+        use base64ct::{Base64, Base64Unpadded, Base64Url};
+        let standard = text.contains(['+', '/']);
+        let padded = text.ends_with('=');
+        match (standard, padded) {
+            (false, false) => Base64UrlUnpadded::decode_vec(text),
+            (false, true) => Base64Url::decode_vec(text),
+            (true, false) => Base64Unpadded::decode_vec(text),
+            (true, true) => Base64::decode_vec(text),
+        }
+        .ok()
+    }
+
+    #[test]
+    fn same_verdicts_as_four_alphabets_on_padding_and_alphabet_edges() {
+        for text in [
+            "", "=", "==", "===", "====", "A", "A=", "A==", "A===", "QQ", "QQ=", "QQ==", "QQ===",
+            "QR==", "QUI", "QUI=", "QUI==", "QUJD", "QUJD=", "QUJD====", "Q=Q=", "QQ=A", "=QQ=",
+            "-_8", "-_8=", "+/8", "+/8=", "-/8=", "+_8", "+/8==", "+/+/", "+/+/====", "++==",
+            "+/9=", "é+/8", "-_8é", "ab\0c",
+        ] {
+            assert_eq!(decode(text, "x").ok(), four_alphabets(text), "{text:?}");
+        }
+    }
+
     proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4096))]
+
+        /// Same verdict and bytes as the four-alphabet decoder on any short text.
+        #[test]
+        fn agrees_with_four_alphabets(text in "[A-Za-z0-9+/_=-]{0,13}") {
+            prop_assert_eq!(decode(&text, "x").ok(), four_alphabets(&text));
+        }
+
+        /// … and on every form of real encodings, with one character changed or not.
+        #[test]
+        fn agrees_with_four_alphabets_near_valid_text(
+            bytes in prop::collection::vec(any::<u8>(), 0..12),
+            form in 0..4usize,
+            edit in prop::option::of((any::<prop::sample::Index>(), prop::sample::select(vec!['=', '+', '/', '-', '_', 'A', 'B']))),
+        ) {
+            let std = STANDARD.encode(&bytes);
+            let mut text: Vec<char> = match form {
+                0 => URL_SAFE_NO_PAD.encode(&bytes),
+                1 => std.replace('+', "-").replace('/', "_"),
+                2 => std.trim_end_matches('=').to_owned(),
+                _ => std,
+            }
+            .chars()
+            .collect();
+            if let (Some((at, c)), false) = (edit, text.is_empty()) {
+                let i = at.index(text.len());
+                text[i] = c;
+            }
+            let text: String = text.into_iter().collect();
+            prop_assert_eq!(decode(&text, "x").ok(), four_alphabets(&text), "{}", text);
+        }
+
         /// Agrees with the `base64` crate on every form, both ways.
         #[test]
         fn agrees_with_the_reference(bytes in prop::collection::vec(any::<u8>(), 0..200)) {

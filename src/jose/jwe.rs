@@ -61,8 +61,45 @@ pub struct Sender<'a> {
 /// `apv` = SHA-256 of the recipient kids, sorted and joined with `.`.
 pub fn apv_for(kids: &[&str]) -> [u8; 32] {
     let mut sorted = kids.to_vec();
-    sorted.sort_unstable();
-    Sha256::digest(sorted.join(".").as_bytes()).into()
+    heapsort(&mut sorted);
+    // Hashed as they are joined with `.`, without building the joined string.
+    let mut hash = Sha256::new();
+    for (i, kid) in sorted.iter().enumerate() {
+        if i > 0 {
+            hash.update(b".");
+        }
+        hash.update(kid.as_bytes());
+    }
+    hash.finalize().into()
+}
+
+/// Sorts in place, O(n log n) for any input (the kids come from input). The only sort in
+/// the crate: one small function instead of the standard library's sort machinery.
+fn heapsort(v: &mut [&str]) {
+    fn sift_down(v: &mut [&str], mut root: usize, end: usize) {
+        loop {
+            let mut child = 2 * root + 1;
+            if child >= end {
+                return;
+            }
+            if child + 1 < end && v[child] < v[child + 1] {
+                child += 1;
+            }
+            if v[root] >= v[child] {
+                return;
+            }
+            v.swap(root, child);
+            root = child;
+        }
+    }
+    let n = v.len();
+    for root in (0..n / 2).rev() {
+        sift_down(v, root, n);
+    }
+    for end in (1..n).rev() {
+        v.swap(0, end);
+        sift_down(v, 0, end);
+    }
 }
 
 /// Encrypts `plaintext` to every recipient (all on one key-agreement curve). With a
@@ -393,4 +430,25 @@ fn parse_recipient(value: &Value) -> Result<(String, Vec<u8>)> {
         "encrypted_key",
     )?;
     Ok((kid, encrypted_key))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn heapsort_sorts_like_the_standard_library(
+            kids in proptest::collection::vec("[a-c#:.]{0,4}", 0..40)
+        ) {
+            let mut ours: Vec<&str> = kids.iter().map(String::as_str).collect();
+            let mut std = ours.clone();
+            heapsort(&mut ours);
+            std.sort_unstable();
+            prop_assert_eq!(&ours, &std);
+            let joined: [u8; 32] = Sha256::digest(std.join(".").as_bytes()).into();
+            prop_assert_eq!(apv_for(&kids.iter().map(String::as_str).collect::<Vec<_>>()), joined);
+        }
+    }
 }

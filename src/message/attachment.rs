@@ -186,8 +186,13 @@ impl AttachmentData {
 }
 
 pub(crate) fn unknown_members(obj: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
-    obj.iter()
-        .filter(|(k, _)| !known.contains(&k.as_str()))
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect()
+    // Inserts, not `collect()`: collecting into a map links a sort and bulk-build code of
+    // its own, and the keys come sorted and unique anyway.
+    let mut out = Map::new();
+    for (k, v) in obj {
+        if !known.contains(&k.as_str()) {
+            out.insert(k.clone(), v.clone());
+        }
+    }
+    out
 }
