@@ -4,7 +4,7 @@
 //! X25519KeyAgreementKey2019/2020 and Ed25519VerificationKey2018/2020; services in every
 //! shape (`service.rs`); `alsoKnownAs`, `controller`; unknown members ignored.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 #[cfg(feature = "did-methods")]
 use crate::crypto::Curve;
@@ -232,11 +232,12 @@ impl DidDocument {
         let mut obj = Map::new();
         obj.insert(
             "@context".into(),
-            json!([
+            vec![
                 "https://www.w3.org/ns/did/v1",
                 "https://w3id.org/security/multikey/v1",
-                "https://w3id.org/security/suites/jws-2020/v1"
-            ]),
+                "https://w3id.org/security/suites/jws-2020/v1",
+            ]
+            .into(),
         );
         obj.insert("id".into(), self.id.clone().into());
         if !self.also_known_as.is_empty() {

@@ -1,12 +1,13 @@
 //! Creating identities: fresh keys, a DID (did:peer:2, did:peer:4 or did:key), its
 //! document, and its secrets with kids that match the document.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::crypto::{Curve, PublicKey, SecretKey};
 use crate::did::service::{didcomm_service_value, Endpoint};
 use crate::did::{key, multikey, peer, DidDocument};
 use crate::error::{err, Result};
+use crate::message::fields::object;
 use crate::secrets::Secret;
 
 /// A created identity.
@@ -89,7 +90,14 @@ pub fn create_peer_4(options: &PeerOptions) -> Result<Identity> {
     let (mut auth, mut agree) = (Vec::new(), Vec::new());
     for (i, (purpose, secret)) in keys.iter().enumerate() {
         let id = format!("#key-{}", i + 1);
-        vms.push(json!({"id": id, "type": "Multikey", "publicKeyMultibase": multikey::encode(&secret.public_key())}));
+        vms.push(object([
+            ("id", id.clone().into()),
+            ("type", "Multikey".into()),
+            (
+                "publicKeyMultibase",
+                multikey::encode(&secret.public_key()).into(),
+            ),
+        ]));
         if *purpose == 'E' {
             agree.push(id)
         } else {
@@ -111,13 +119,24 @@ pub fn create_peer_4(options: &PeerOptions) -> Result<Identity> {
             )
         })
         .collect();
-    let mut input = json!({
-        "@context": ["https://www.w3.org/ns/did/v1", "https://w3id.org/security/multikey/v1"],
-        "verificationMethod": vms, "authentication": auth, "keyAgreement": agree,
-    });
-    if !services.is_empty() {
-        input["service"] = services.into();
-    }
+    let context = vec![
+        "https://www.w3.org/ns/did/v1",
+        "https://w3id.org/security/multikey/v1",
+    ];
+    let input = object([
+        ("@context", context.into()),
+        ("verificationMethod", vms.into()),
+        ("authentication", auth.into()),
+        ("keyAgreement", agree.into()),
+        (
+            "service",
+            if services.is_empty() {
+                Value::Null
+            } else {
+                services.into()
+            },
+        ),
+    ]);
     let did = peer::create_4(&input)?;
     let secrets = numbered(&did, keys);
     Ok(Identity {

@@ -8,13 +8,14 @@
 
 use std::sync::Mutex;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use crate::did::service::{didcomm_service_value, Endpoint, Service};
 use crate::did::{key, multikey, DidDocument, KeyMaterial, VerificationMethod};
 use crate::error::{err, Result};
 use crate::jose::b64;
+use crate::message::fields::object;
 
 /// Resolves a did:peer DID. A short-form did:peer:4 resolves only after its long form was
 /// seen (resolved or created) by this process.
@@ -127,7 +128,7 @@ fn expand(raw: &Value, id: &str) -> Value {
                 other => other,
             };
             let v = if key == "type" && v == "dm" {
-                json!("DIDCommMessaging")
+                Value::from("DIDCommMessaging")
             } else {
                 v.clone()
             };
@@ -176,7 +177,7 @@ pub fn create_2(keys: &[(char, String)], endpoints: &[Endpoint]) -> Result<Strin
         }
         // serde_json without `preserve_order` sorts keys: {"s":…,"t":"dm"} is as valid as
         // the spec example's order; resolution does not depend on it.
-        let service = json!({"t": "dm", "s": s});
+        let service = object([("t", "dm".into()), ("s", Value::Object(s))]);
         did.push_str(".S");
         did.push_str(&b64::encode(service.to_string()));
     }
@@ -263,7 +264,7 @@ fn document_4(long: &str, short: &str, as_long: bool) -> Result<DidDocument> {
         (short, long)
     };
     obj.insert("id".into(), id.into());
-    obj.insert("alsoKnownAs".into(), json!([aka]));
+    obj.insert("alsoKnownAs".into(), vec![aka].into());
     if let Some(Value::Array(vms)) = obj.get_mut("verificationMethod") {
         for vm in vms.iter_mut().filter_map(Value::as_object_mut) {
             vm.entry("controller").or_insert_with(|| id.into());

@@ -3,11 +3,11 @@
 //! did:peer:2 abbreviations (`uri`/`s`, `accept`/`a`, `routingKeys`/`r`); and the DIDComm
 //! v2.0 flat form with `routingKeys` and `accept` beside a string endpoint.
 
-#[cfg(feature = "did-methods")]
-use serde_json::json;
 use serde_json::{Map, Value};
 
 use crate::error::{err, Result};
+#[cfg(feature = "did-methods")]
+use crate::message::fields::object;
 use crate::message::fields::{opt_str, opt_str_list, type_name};
 
 /// One endpoint of a service.
@@ -142,12 +142,17 @@ pub fn didcomm_service_value(id: &str, endpoint: &Endpoint) -> Value {
     if !endpoint.routing_keys.is_empty() {
         ep.insert("routingKeys".into(), endpoint.routing_keys.clone().into());
     }
-    json!({"id": id, "type": "DIDCommMessaging", "serviceEndpoint": ep})
+    object([
+        ("id", id.into()),
+        ("type", "DIDCommMessaging".into()),
+        ("serviceEndpoint", Value::Object(ep)),
+    ])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     fn read(v: Value) -> Vec<Endpoint> {
         Service::from_value(&v, "did:x:y#s".into())

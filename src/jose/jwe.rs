@@ -4,7 +4,7 @@
 
 use std::fmt;
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
@@ -13,6 +13,7 @@ use crate::crypto::{ecdh, random, PublicKey, SecretKey};
 use crate::error::{err, list, Result};
 use crate::jose::{b64, enc::ContentEnc, jwk, kdf, kw, str_field};
 use crate::media_type::MediaType;
+use crate::message::fields::object;
 
 /// A JWE `alg`: the key-management algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -181,16 +182,18 @@ pub fn encrypt(
         let cc_tag = sender.map(|_| tag.as_slice());
         let kek = kdf::derive_kek(&z, alg.name(), apu, &apv, cc_tag);
         let encrypted_key = kw::wrap(&kek, &cek)?;
-        entries
-            .push(json!({"header": {"kid": r.kid}, "encrypted_key": b64::encode(encrypted_key)}));
+        entries.push(object([
+            ("header", object([("kid", r.kid.into())])),
+            ("encrypted_key", b64::encode(encrypted_key).into()),
+        ]));
     }
-    let jwe = json!({
-        "protected": protected,
-        "recipients": entries,
-        "iv": b64::encode(iv),
-        "ciphertext": b64::encode(ciphertext),
-        "tag": b64::encode(tag),
-    });
+    let jwe = object([
+        ("protected", protected.into()),
+        ("recipients", entries.into()),
+        ("iv", b64::encode(iv).into()),
+        ("ciphertext", b64::encode(ciphertext).into()),
+        ("tag", b64::encode(tag).into()),
+    ]);
     Ok(jwe.to_string())
 }
 

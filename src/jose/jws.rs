@@ -2,12 +2,13 @@
 //! Resolving whose key signed is the unpack pipeline's job; this module handles the format
 //! and the signature check against a given key.
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use crate::crypto::{sign, PublicKey, SecretKey, SignAlg};
 use crate::error::{err, Result};
 use crate::jose::{b64, str_field};
 use crate::media_type::MediaType;
+use crate::message::fields::object;
 
 /// One parsed signature of a JWS.
 #[derive(Debug, Clone)]
@@ -82,18 +83,24 @@ pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, Stri
             key.curve()
         )
     })?;
-    let protected =
-        b64::encode(json!({"typ": MediaType::Signed.as_str(), "alg": alg.name()}).to_string());
+    let protected = b64::encode(
+        object([
+            ("typ", MediaType::Signed.as_str().into()),
+            ("alg", alg.name().into()),
+        ])
+        .to_string(),
+    );
     let payload = b64::encode(payload);
     let (_, signature) = sign::sign(key, format!("{protected}.{payload}").as_bytes())?;
-    let jws = json!({
-        "payload": payload,
-        "signatures": [{
-            "protected": protected,
-            "signature": b64::encode(signature),
-            "header": {"kid": kid},
-        }],
-    });
+    let signature = object([
+        ("protected", protected.into()),
+        ("signature", b64::encode(signature).into()),
+        ("header", object([("kid", kid.into())])),
+    ]);
+    let jws = object([
+        ("payload", payload.into()),
+        ("signatures", Value::Array(vec![signature])),
+    ]);
     Ok((alg, jws.to_string()))
 }
 

@@ -1,8 +1,22 @@
-//! Typed reads of JSON members with errors that name the member.
+//! Typed reads of JSON members with errors that name the member, and the one way this
+//! crate builds JSON objects.
 
 use serde_json::{Map, Value};
 
 use crate::error::{err, Result};
+
+/// A JSON object of `members`, leaving out those whose value is null (absent optional
+/// fields). Built by insertion rather than `json!`, whose serializer glue the wasm would
+/// carry for every value type it is used with.
+pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+    let mut obj = Map::new();
+    for (name, value) in members {
+        if !value.is_null() {
+            obj.insert(name.to_owned(), value);
+        }
+    }
+    Value::Object(obj)
+}
 
 pub(crate) fn opt_str(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<String>> {
     match obj.get(name) {

@@ -56,7 +56,8 @@ pub fn to_json(value: &JsValue, what: &str) -> Result<Value> {
         text.as_string()
             .ok_or_else(|| err!(IllegalArgument, "{what} cannot be serialized to JSON"))?,
     );
-    serde_json::from_str(&text).map_err(|e| {
+    // from_slice, as everywhere else: one copy of the JSON parser in the wasm.
+    serde_json::from_slice(text.as_bytes()).map_err(|e| {
         err!(
             IllegalArgument,
             "{what} is not valid JSON: {}",

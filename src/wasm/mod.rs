@@ -13,14 +13,14 @@ use std::pin::Pin;
 use std::rc::Rc;
 
 use js_sys::{Array, Promise};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 #[cfg(feature = "did-methods")]
 use crate::did::{Builtins, ChainResolver, DocCache};
 use crate::error::{err, Error, Result};
-use crate::message::fields::{opt_str, type_name};
+use crate::message::fields::{object, opt_str, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::{Secret, SecretsStore};
 use crate::unpack::{UnpackMetadata, UnpackOptions};
@@ -190,7 +190,10 @@ impl DIDCommCore {
                 )
             })?;
             let (packed, meta) = core.pack_signed(&message, &sign_by).await?;
-            let metadata = json!({"signByKid": meta.sign_by_kid, "signAlg": meta.sign_alg.name()});
+            let metadata = object([
+                ("signByKid", meta.sign_by_kid.into()),
+                ("signAlg", meta.sign_alg.name().into()),
+            ]);
             Ok(packed_result(packed, metadata))
         })
     }
@@ -240,7 +243,10 @@ impl DIDCommCore {
                     js_type(&packed)
                 ));
             };
-            let out = json!({"message": message.to_value(), "metadata": unpack_metadata(&meta)});
+            let out = object([
+                ("message", message.to_value()),
+                ("metadata", unpack_metadata(&meta)),
+            ]);
             Ok(from_json(&out))
         })
     }
@@ -389,36 +395,27 @@ fn packed_result(packed: String, metadata: Value) -> JsValue {
     obj.into()
 }
 
-/// Drops absent (null) members so JS sees `undefined`, as the TypeScript types say.
-fn without_nulls(value: Value) -> Value {
-    match value {
-        Value::Object(map) => {
-            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).collect())
-        }
-        other => other,
-    }
-}
-
+/// Absent (null) members are left out, so JS sees `undefined`, as the TypeScript types say.
 fn encrypted_metadata(meta: &PackEncryptedMetadata) -> Value {
-    without_nulls(json!({
-        "fromKid": meta.from_kid,
-        "toKids": meta.to_kids,
-        "signByKid": meta.sign_by_kid,
-    }))
+    object([
+        ("fromKid", meta.from_kid.clone().into()),
+        ("toKids", meta.to_kids.clone().into()),
+        ("signByKid", meta.sign_by_kid.clone().into()),
+    ])
 }
 
 fn unpack_metadata(meta: &UnpackMetadata) -> Value {
-    without_nulls(json!({
-        "encrypted": meta.encrypted,
-        "authenticated": meta.authenticated,
-        "nonRepudiation": meta.non_repudiation,
-        "anonymousSender": meta.anonymous_sender,
-        "encryptedFromKid": meta.encrypted_from_kid,
-        "encryptedToKids": meta.encrypted_to_kids,
-        "signFrom": meta.sign_from,
-        "signAlg": meta.sign_alg.map(|a| a.name()),
-        "encAlgAuth": meta.enc_alg_auth.map(|e| e.name()),
-        "encAlgAnon": meta.enc_alg_anon.map(|e| e.name()),
-        "signedMessage": meta.signed_message,
-    }))
+    object([
+        ("encrypted", meta.encrypted.into()),
+        ("authenticated", meta.authenticated.into()),
+        ("nonRepudiation", meta.non_repudiation.into()),
+        ("anonymousSender", meta.anonymous_sender.into()),
+        ("encryptedFromKid", meta.encrypted_from_kid.clone().into()),
+        ("encryptedToKids", meta.encrypted_to_kids.clone().into()),
+        ("signFrom", meta.sign_from.clone().into()),
+        ("signAlg", meta.sign_alg.map(|a| a.name()).into()),
+        ("encAlgAuth", meta.enc_alg_auth.map(|e| e.name()).into()),
+        ("encAlgAnon", meta.enc_alg_anon.map(|e| e.name()).into()),
+        ("signedMessage", meta.signed_message.clone().into()),
+    ])
 }

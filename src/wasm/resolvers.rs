@@ -97,7 +97,8 @@ impl DidResolver for JsDidResolver {
                 .and_then(|m| m.get("error"))
                 .and_then(Value::as_str)
                 .map(str::to_owned);
-            match (resolution.remove("didDocument"), error) {
+            // take(), not remove(): no B-tree removal code for this one use.
+            match (resolution.get_mut("didDocument").map(Value::take), error) {
                 (Some(d), _) if d.is_object() => doc = d,
                 (_, Some(e)) if e == "notFound" => return Ok(None),
                 (_, Some(e)) => return Err(err!(Resolver, "DID resolver failed on {did}: {e}")),
