@@ -1,11 +1,12 @@
-// The web build's gzipped .wasm stays within its budget (200 KiB); prints the sizes.
+// The web build's gzipped .wasm stays within its budget; prints the sizes. The budget is for
+// the package with every feature (issue 10): 220 KB, counted in bytes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
 import { root } from './fixtures.js';
 
-const BUDGET = 200 * 1024;
+const BUDGET = 220_000;
 
 for (const build of ['web', 'node']) {
   test(`${build} build .wasm size`, () => {
