@@ -270,6 +270,21 @@ export function identityCases(fx) {
       },
     },
     {
+      name: 'a message routed through a mediator DID unwraps hop by hop',
+      fn: async () => {
+        const mediator = api.createPeerDID({ services: [{ uri: 'https://mediator.example/didcomm' }] });
+        const bob = api.createPeerDID({ services: [{ uri: mediator.did, accept: ['didcomm/v2'] }] });
+        const msg = message(alice, bob.did);
+        const { packed, metadata } = await fx.alice.packEncrypted(msg, { to: bob.did, from: alice });
+        assertEqual(metadata.messagingService, { id: `${bob.did}#service`, uri: 'https://mediator.example/didcomm', routingKeys: [mediator.did] }, 'service');
+        const { message: forward } = await agentOf(mediator).unpack(packed);
+        const { next, forwarded } = api.parseForward(forward);
+        assertEqual(next, bob.did, 'next');
+        const { message: got } = await agentOf(bob).unpack(forwarded);
+        assertEqual(got, { ...msg, typ: 'application/didcomm-plain+json' }, 'delivered message');
+      },
+    },
+    {
       name: 'created did:key resolves and exchanges messages; its store exports and imports',
       fn: async () => {
         const id = api.createKeyDID('Ed25519');

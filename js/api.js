@@ -175,6 +175,11 @@ export function createApi(wasm) {
       return call(() => this.#core.unpack(packed, options));
     }
 
+    /** Wraps a packed message in anoncrypted forwards for `routingKeys` (last key first). */
+    wrapInForward(packed, options) {
+      return call(() => this.#core.wrapInForward(packed, options));
+    }
+
     /** The DID document of `did`, as this instance resolves it (built-ins, then didResolver). */
     resolveDID(did) {
       if (typeof did !== 'string') return Promise.reject(illegal('resolveDID(did): did must be a string'));
@@ -213,8 +218,13 @@ export function createApi(wasm) {
     return jwk;
   };
 
+  /** `{ next, forwarded }` of a forward message (as unpack returns it), or null for any other message. */
+  const parseForward = (message) => sync(() => wasm.parseForward(message));
+
   /** Bytes of wasm linear memory (it never shrinks; a leak shows as growth). */
   const wasmMemoryBytes = () => wasm.wasmMemoryBytes();
 
-  return { DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, wasmMemoryBytes };
+  return {
+    DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
+  };
 }

@@ -247,19 +247,59 @@ export interface PackEncryptedOptions {
   protectSender?: boolean;
   /** Content encryption of anoncrypt. Default 'A256CBC-HS512'. */
   encAlgAnon?: AnoncryptEnc;
-  /** Wrap in forward messages for the recipient's mediators (takes effect once routing lands). */
+  /** Wrap in forward messages for the mediators of the recipient's DIDCommMessaging service. Default true. */
   forward?: boolean;
+  /** Headers put on every forward message (e.g. `expires_time`). */
+  forwardHeaders?: { [header: string]: Json };
+  /** The recipient's service to use, by id (`did#service-1`). Default: the first that takes didcomm/v2. */
+  messagingService?: string;
+}
+
+/** Where to send a packed message. */
+export interface MessagingService {
+  /** The recipient's service entry. */
+  id: string;
+  /** The transport URI (http(s) or ws(s)); a mediator's, when the service routes through a mediator DID. */
+  uri: string;
+  /** The routing hops the message was wrapped for, first hop first. */
+  routingKeys: string[];
 }
 
 export interface PackEncryptedMetadata {
   fromKid?: string;
   toKids: string[];
   signByKid?: string;
+  /** Present when the recipient has a DIDCommMessaging service: send `packed` to its `uri`. */
+  messagingService?: MessagingService;
 }
+
+export interface WrapInForwardOptions {
+  /** The DID or kid the packed message is for. */
+  next: string;
+  /** Kids or DIDs, first hop first; the message is wrapped for the last one first. */
+  routingKeys: string[];
+  /** Headers put on every forward message. */
+  headers?: { [header: string]: Json };
+  /** Content encryption of the forwards. Default 'A256CBC-HS512'. */
+  encAlgAnon?: AnoncryptEnc;
+}
+
+/** A parsed forward message. */
+export interface Forward {
+  /** The DID or kid to pass the message on to. */
+  next: string;
+  /** The attached packed message, as JSON. */
+  forwarded: { [key: string]: Json };
+}
+
+/** `{ next, forwarded }` of a forward message, or null for any other message. */
+export function parseForward(message: Message): Forward | null;
 
 export interface UnpackOptions {
   /** Fail unless every held recipient key decrypts. Default false. */
   expectDecryptByAllKeys?: boolean;
+  /** When the message is a forward to one of our own keys, unpack what it carries. Default false. */
+  unwrapReWrappingForward?: boolean;
 }
 
 export interface UnpackMetadata {
@@ -278,6 +318,8 @@ export interface UnpackMetadata {
   encAlgAnon?: AnoncryptEnc;
   /** The JWS as received, for non-repudiation. */
   signedMessage?: string;
+  /** The message came inside forwards to ourselves (see `unwrapReWrappingForward`). */
+  reWrappedInForward: boolean;
 }
 
 export class DIDComm {
@@ -288,6 +330,8 @@ export class DIDComm {
   packSigned(message: Message, options: PackSignedOptions): Promise<{ packed: string; metadata: PackSignedMetadata }>;
   packEncrypted(message: Message, options: PackEncryptedOptions): Promise<{ packed: string; metadata: PackEncryptedMetadata }>;
   unpack(packed: string | object, options?: UnpackOptions): Promise<{ message: Message; metadata: UnpackMetadata }>;
+  /** Wraps a packed message in anoncrypted forwards, one per routing key. */
+  wrapInForward(packed: string | object, options: WrapInForwardOptions): Promise<string>;
 }
 
 /** Bytes of wasm linear memory, for leak checks. */

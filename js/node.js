@@ -5,6 +5,6 @@ import { createApi } from './api.js';
 const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
 
 export const {
-  DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, wasmMemoryBytes,
+  DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
 } = createApi(wasm);
 export { DIDCommError } from './error.js';

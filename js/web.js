@@ -6,6 +6,6 @@ import { createApi } from './api.js';
 await init();
 
 export const {
-  DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, wasmMemoryBytes,
+  DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
 } = createApi(wasm);
 export { DIDCommError } from './error.js';

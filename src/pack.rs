@@ -1,11 +1,17 @@
 //! Packing: plaintext, signed (JWS), and encrypted (JWE anoncrypt or authcrypt, optionally
 //! signed first and optionally with the sender protected by an outer anoncrypt).
 
+use std::future::Future;
+use std::pin::Pin;
+
+use serde_json::{Map, Value};
+
 use crate::crypto::{Curve, PublicKey, SignAlg};
 use crate::did::{did_of, is_did, resolve_known, DidDocument, DidResolver, Relationship};
 use crate::error::{err, list, Result};
 use crate::jose::{enc::ContentEnc, jwe, jws};
 use crate::message::Message;
+use crate::routing::MessagingService;
 use crate::secrets::{find_held, require_secret, SecretsResolver};
 use crate::DidComm;
 
@@ -17,7 +23,7 @@ pub struct PackSignedMetadata {
 }
 
 /// Options of [`DidComm::pack_encrypted`].
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PackEncryptedOptions {
     /// Authcrypt from this DID or kid; anoncrypt when `None`.
     pub from: Option<String>,
@@ -25,8 +31,31 @@ pub struct PackEncryptedOptions {
     pub sign_by: Option<String>,
     /// Wrap the authcrypted message in anoncrypt, hiding the sender from intermediaries.
     pub protect_sender: bool,
-    /// Content encryption of the anoncrypt layer (authcrypt always uses A256CBC-HS512).
+    /// Content encryption of the anoncrypt layers, forwards included (authcrypt always
+    /// uses A256CBC-HS512).
     pub enc_alg_anon: ContentEnc,
+    /// Wrap in forwards for the recipient's mediators (its DIDCommMessaging service's
+    /// routing keys); on by default. Without a service the message is not wrapped.
+    pub forward: bool,
+    /// Headers for each forward message (e.g. `expires_time`).
+    pub forward_headers: Map<String, Value>,
+    /// The recipient's service to use (`did#service-1`); by default the first
+    /// DIDCommMessaging service that takes didcomm/v2.
+    pub messaging_service: Option<String>,
+}
+
+impl Default for PackEncryptedOptions {
+    fn default() -> Self {
+        PackEncryptedOptions {
+            from: None,
+            sign_by: None,
+            protect_sender: false,
+            enc_alg_anon: ContentEnc::default(),
+            forward: true,
+            forward_headers: Map::new(),
+            messaging_service: None,
+        }
+    }
 }
 
 /// What [`DidComm::pack_encrypted`] did.
@@ -37,6 +66,9 @@ pub struct PackEncryptedMetadata {
     /// The recipient keys the message was encrypted to.
     pub to_kids: Vec<String>,
     pub sign_by_kid: Option<String>,
+    /// The recipient's service the message goes to, when it has one: send the packed
+    /// message to its `uri`.
+    pub messaging_service: Option<MessagingService>,
 }
 
 /// A resolved key of a DID document.
@@ -173,24 +205,64 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 packed
             }
             None => {
-                // Anoncrypt: the curve of the recipient's first usable key.
-                let curve = recipient_keys
-                    .first()
-                    .map(|k| k.key.curve())
-                    .ok_or_else(|| err!(NoCompatibleKeys, "{to} has no usable keyAgreement key"))?;
-                let targets: Vec<jwe::Recipient<'_>> = recipient_keys
-                    .iter()
-                    .filter(|k| k.key.curve() == curve)
-                    .map(|k| jwe::Recipient {
-                        kid: &k.kid,
-                        key: &k.key,
-                    })
-                    .collect();
-                meta.to_kids = targets.iter().map(|r| r.kid.to_owned()).collect();
-                jwe::encrypt(payload.as_bytes(), options.enc_alg_anon, &targets, None)?
+                let (packed, kids) = anoncrypt_to_keys(
+                    payload.as_bytes(),
+                    &recipient_keys,
+                    to,
+                    options.enc_alg_anon,
+                )?;
+                meta.to_kids = kids;
+                packed
             }
         };
+        if !options.forward {
+            return Ok((packed, meta));
+        }
+        // Boxed as `dyn`: routing's futures stay out of this state machine (wasm size).
+        let routed: Pin<Box<dyn Future<Output = _> + '_>> =
+            Box::pin(self.route(packed, &recipient_doc, to, options));
+        let (packed, service) = routed.await?;
+        meta.messaging_service = service;
         Ok((packed, meta))
+    }
+
+    /// `packed` wrapped for the mediators of the recipient's messaging service, and that
+    /// service; `packed` as it is when the recipient has none.
+    async fn route(
+        &self,
+        packed: String,
+        doc: &DidDocument,
+        to: &str,
+        options: &PackEncryptedOptions,
+    ) -> Result<(String, Option<MessagingService>)> {
+        let service = self
+            .messaging_service(doc, options.messaging_service.as_deref())
+            .await?;
+        let Some(service) = service else {
+            return Ok((packed, None));
+        };
+        let packed = self
+            .wrap_in_forward(
+                &packed,
+                to,
+                &service.routing_keys,
+                &options.forward_headers,
+                options.enc_alg_anon,
+            )
+            .await?;
+        Ok((packed, Some(service)))
+    }
+
+    /// Anoncrypts `payload` to `to` (a DID: its keyAgreement keys on one curve; or a kid):
+    /// the JWE and the recipient kids.
+    pub(crate) async fn anoncrypt(
+        &self,
+        payload: &[u8],
+        to: &str,
+        enc: ContentEnc,
+    ) -> Result<(String, Vec<String>)> {
+        let doc = resolve_known(&self.dids, did_of(to)).await?;
+        anoncrypt_to_keys(payload, &agreement_keys(&doc, to)?, to, enc)
     }
 
     /// `who` (a DID or kid given as option `option`) must be the message's `from` DID.
@@ -257,6 +329,29 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             list(&theirs)
         ))
     }
+}
+
+/// Anoncrypt to the keys on the curve of the first of `keys`.
+fn anoncrypt_to_keys(
+    payload: &[u8],
+    keys: &[DocKey],
+    to: &str,
+    enc: ContentEnc,
+) -> Result<(String, Vec<String>)> {
+    let curve = keys
+        .first()
+        .map(|k| k.key.curve())
+        .ok_or_else(|| err!(NoCompatibleKeys, "{to} has no usable keyAgreement key"))?;
+    let targets: Vec<jwe::Recipient<'_>> = keys
+        .iter()
+        .filter(|k| k.key.curve() == curve)
+        .map(|k| jwe::Recipient {
+            kid: &k.kid,
+            key: &k.key,
+        })
+        .collect();
+    let kids = targets.iter().map(|r| r.kid.to_owned()).collect();
+    Ok((jwe::encrypt(payload, enc, &targets, None)?, kids))
 }
 
 /// The usable keyAgreement keys of `doc`: all of them for a DID, exactly one for a kid.

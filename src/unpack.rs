@@ -23,6 +23,9 @@ pub struct UnpackOptions {
     /// Decrypt with every recipient key held, and fail unless all of them work; by default
     /// the first held key that works is enough.
     pub expect_decrypt_by_all_keys: bool,
+    /// When the message is a forward whose `next` is one of our own keys or DIDs (a sender
+    /// wrapped it for us as a routing hop), unpack the forwarded message too and return that.
+    pub unwrap_re_wrapping_forward: bool,
 }
 
 /// What unpacking found out about the message.
@@ -47,6 +50,9 @@ pub struct UnpackMetadata {
     pub sign_alg: Option<SignAlg>,
     /// The JWS as received, for non-repudiation.
     pub signed_message: Option<String>,
+    /// The message came inside forwards addressed to ourselves, which unpack opened
+    /// ([`UnpackOptions::unwrap_re_wrapping_forward`]).
+    pub re_wrapped_in_forward: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -76,7 +82,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         options: &UnpackOptions,
     ) -> Result<(Message, UnpackMetadata)> {
         let value = parse_json(packed.as_bytes(), "packed message")?;
-        self.unpack_layers(value, packed.to_owned(), options).await
+        self.unpack_all(value, packed.to_owned(), options).await
     }
 
     /// Unpacks a packed message given as a JSON value.
@@ -85,8 +91,37 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         packed: &Value,
         options: &UnpackOptions,
     ) -> Result<(Message, UnpackMetadata)> {
-        self.unpack_layers(packed.clone(), packed.to_string(), options)
+        self.unpack_all(packed.clone(), packed.to_string(), options)
             .await
+    }
+
+    /// Unpacks the layers; with `unwrap_re_wrapping_forward`, also the forwards addressed
+    /// to ourselves (at most [`crate::routing::MAX_REWRAPS`] deep), returning the message
+    /// inside. One call site of `unpack_layers`, so the wasm holds its code once.
+    async fn unpack_all(
+        &self,
+        mut value: Value,
+        mut text: String,
+        options: &UnpackOptions,
+    ) -> Result<(Message, UnpackMetadata)> {
+        for depth in 0..=crate::routing::MAX_REWRAPS {
+            let (message, mut meta) = self.unpack_layers(value, text, options).await?;
+            let inner = match options.unwrap_re_wrapping_forward {
+                true => self.forward_to_self(&message).await?,
+                false => None,
+            };
+            let Some(inner) = inner else {
+                meta.re_wrapped_in_forward = depth > 0;
+                return Ok((message, meta));
+            };
+            text = inner.to_string();
+            value = inner;
+        }
+        Err(err!(
+            Malformed,
+            "more than {} forwards addressed to ourselves inside one another",
+            crate::routing::MAX_REWRAPS
+        ))
     }
 
     async fn unpack_layers(
@@ -276,7 +311,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     }
 }
 
-fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
+pub(crate) fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
     serde_json::from_slice(bytes)
         .map_err(|e| err!(Malformed, "{what} is not JSON: {}", json_error(&e)))
 }

@@ -53,11 +53,13 @@ fn bob() -> &'static Agent {
 
 fn unpack_quietly(input: &str) {
     let bob = bob();
-    for all in [false, true] {
+    // Every option on and off; the re-wrapping one also parses forwards found inside.
+    for (all, rewrap) in [(false, false), (true, true)] {
         let _ = block_on(bob.unpack(
             input,
             &UnpackOptions {
                 expect_decrypt_by_all_keys: all,
+                unwrap_re_wrapping_forward: rewrap,
             },
         ));
     }

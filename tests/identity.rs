@@ -56,6 +56,8 @@ fn exchange_with_alice(them: &Identity, to_did: &str) {
     let to_alice = PackEncryptedOptions {
         from: alice_from,
         sign_by: Some("did:example:alice".into()),
+        // Their services route through mediators these tests do not run (tests/routing.rs does).
+        forward: false,
         ..Default::default()
     };
     let m = msg("did:example:alice", to_did);
@@ -192,6 +194,7 @@ fn legacy_kids_find_their_secrets_both_ways() {
         let m = msg("did:example:alice", &did);
         let options = PackEncryptedOptions {
             from: Some("did:example:alice".into()),
+            forward: false, // the legacy services name a mediator that is not resolvable here
             ..Default::default()
         };
         let (packed, meta) = block_on(alice.pack_encrypted(&m, &did, &options)).unwrap();

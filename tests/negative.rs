@@ -30,6 +30,7 @@ fn parse(text: &str) -> Value {
 fn unpack_with(agent: &Agent, packed: &str, all_keys: bool) -> Result<Message, Error> {
     let options = UnpackOptions {
         expect_decrypt_by_all_keys: all_keys,
+        ..Default::default()
     };
     block_on(agent.unpack(packed, &options)).map(|(message, _)| message)
 }
@@ -297,6 +298,7 @@ fn jwe_corpus() -> Vec<Case> {
         sign_by: alice(),
         protect_sender: true,
         enc_alg_anon: ContentEnc::A256Gcm,
+        ..Default::default()
     };
     cases.push(case(
         "fresh anoncrypt(authcrypt(signed))",

@@ -33,6 +33,7 @@ fn message(from: &str, to: &str) -> Message {
 fn unpack_all(agent: &Agent, packed: &str) -> (Message, didcomm_wasm::UnpackMetadata) {
     let options = UnpackOptions {
         expect_decrypt_by_all_keys: true,
+        ..Default::default()
     };
     block_on(agent.unpack(packed, &options)).unwrap_or_else(|e| panic!("unpack: {e}"))
 }
@@ -170,6 +171,7 @@ fn protect_sender_wraps_authcrypt_in_anoncrypt() {
             sign_by: Some("did:example:alice#key-2".into()),
             protect_sender: true,
             enc_alg_anon: enc,
+            ..Default::default()
         };
         let (packed, _) =
             block_on(spec_alice().pack_encrypted(&msg, "did:example:bob", &options)).unwrap();

@@ -13,6 +13,7 @@ fn expected_message() -> Message {
 fn unpack_as_bob(name: &str, all_keys: bool) -> (Message, UnpackMetadata) {
     let options = UnpackOptions {
         expect_decrypt_by_all_keys: all_keys,
+        ..Default::default()
     };
     block_on(spec_bob().unpack(&vector(name), &options)).unwrap_or_else(|e| panic!("{name}: {e}"))
 }

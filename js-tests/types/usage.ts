@@ -3,9 +3,9 @@
 // nor too strict.
 import { Resolver } from 'did-resolver';
 import {
-  DIDComm, DIDCommError, SecretsStore, wasmMemoryBytes, createPeerDID, createKeyDID, generateKey, resolveDID,
+  DIDComm, DIDCommError, SecretsStore, wasmMemoryBytes, createPeerDID, createKeyDID, generateKey, resolveDID, parseForward,
   type CreatedIdentity, type DIDCommErrorCode, type DIDDocument, type FetchLike, type JWK, type Message,
-  type PrivateJWK, type UnpackMetadata,
+  type MessagingService, type PrivateJWK, type UnpackMetadata,
 } from 'didcomm-wasm';
 
 const doc: DIDDocument = {
@@ -72,6 +72,18 @@ async function run(): Promise<void> {
   const restored: SecretsStore = SecretsStore.import(JSON.stringify(saved));
   new DIDComm();
   void [short, jwk2, resolved, viaWeb, doc2, restored];
+
+  // Routing.
+  const routed = await agent.packEncrypted(message, { to: peer.did, forwardHeaders: { expires_time: 1 }, messagingService: `${peer.did}#service` });
+  const where: MessagingService | undefined = routed.metadata.messagingService;
+  const hop: string = await agent.wrapInForward(routed.packed, { next: peer.did, routingKeys: ['did:example:m#k'], encAlgAnon: 'XC20P' });
+  const { message: fwd, metadata: fwdMeta } = await agent.unpack(hop, { unwrapReWrappingForward: true });
+  const rewrapped: boolean = fwdMeta.reWrappedInForward;
+  const parsed = parseForward(fwd);
+  const next: string | undefined = parsed?.next;
+  void [where, rewrapped, next];
+  // @ts-expect-error wrapInForward needs routingKeys
+  await agent.wrapInForward(hop, { next: peer.did });
   // @ts-expect-error Ed25519 cannot agree keys
   createPeerDID({ agreement: ['Ed25519'] });
   // @ts-expect-error numalgo is 2 or 4

@@ -8,11 +8,17 @@ use crate::error::{err, Result};
 /// A JSON object of `members`, leaving out those whose value is null (absent optional
 /// fields). Built by insertion rather than `json!`, whose serializer glue the wasm would
 /// carry for every value type it is used with.
-pub(crate) fn object<const N: usize>(members: [(&str, Value); N]) -> Value {
+#[inline(always)]
+pub(crate) fn object<const N: usize>(mut members: [(&str, Value); N]) -> Value {
+    object_of(&mut members)
+}
+
+/// [`object`] for any number of members: one copy of the loop, not one per arity.
+fn object_of(members: &mut [(&str, Value)]) -> Value {
     let mut obj = Map::new();
     for (name, value) in members {
         if !value.is_null() {
-            obj.insert(name.to_owned(), value);
+            obj.insert((*name).to_owned(), std::mem::take(value));
         }
     }
     Value::Object(obj)

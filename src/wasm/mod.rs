@@ -2,6 +2,11 @@
 //! failure rejects with `{ code, message, cause? }`, which `js/api.js` turns into a
 //! `DIDCommError`. Nothing here can panic on input.
 
+/// Talc in place of the standard library's dlmalloc: smaller wasm, same behaviour for us
+/// (single-threaded, memory grows as needed).
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 mod convert;
 #[cfg(feature = "did-methods")]
 mod identity;
@@ -203,21 +208,20 @@ impl DIDCommCore {
         self.run(move |core| async move {
             let message = read_message(&message)?;
             let options = read_options(&options, "packEncrypted", true)?;
-            let to = opt_string(&options, "to")?
-                .ok_or_else(|| err!(IllegalArgument, "packEncrypted needs options.to (a DID or kid)"))?;
-            let enc_alg_anon = match opt_string(&options, "encAlgAnon")? {
-                None => ContentEnc::default(),
-                Some(name) => ContentEnc::from_name(&name).ok_or_else(|| {
-                    err!(IllegalArgument, "options.encAlgAnon must be 'A256CBC-HS512', 'A256GCM' or 'XC20P', got '{name}'")
-                })?,
-            };
-            // `forward` is accepted now and takes effect once routing lands.
-            opt_bool(&options, "forward")?;
+            let to = opt_string(&options, "to")?.ok_or_else(|| {
+                err!(
+                    IllegalArgument,
+                    "packEncrypted needs options.to (a DID or kid)"
+                )
+            })?;
             let pack_options = PackEncryptedOptions {
                 from: opt_string(&options, "from")?,
                 sign_by: opt_string(&options, "signBy")?,
                 protect_sender: opt_bool(&options, "protectSender")?.unwrap_or(false),
-                enc_alg_anon,
+                enc_alg_anon: enc_alg_anon(&options)?,
+                forward: opt_bool(&options, "forward")?.unwrap_or(true),
+                forward_headers: opt_object(&options, "forwardHeaders")?,
+                messaging_service: opt_string(&options, "messagingService")?,
             };
             let (packed, meta) = core.pack_encrypted(&message, &to, &pack_options).await?;
             Ok(packed_result(packed, encrypted_metadata(&meta)))
@@ -229,6 +233,8 @@ impl DIDCommCore {
             let options = read_options(&options, "unpack", false)?;
             let unpack_options = UnpackOptions {
                 expect_decrypt_by_all_keys: opt_bool(&options, "expectDecryptByAllKeys")?
+                    .unwrap_or(false),
+                unwrap_re_wrapping_forward: opt_bool(&options, "unwrapReWrappingForward")?
                     .unwrap_or(false),
             };
             let (message, meta) = if let Some(text) = packed.as_string() {
@@ -248,6 +254,40 @@ impl DIDCommCore {
                 ("metadata", unpack_metadata(&meta)),
             ]);
             Ok(from_json(&out))
+        })
+    }
+
+    /// Wraps a packed message in anoncrypted forwards, one per routing key, last key first.
+    #[wasm_bindgen(js_name = wrapInForward)]
+    pub fn wrap_in_forward(&self, packed: JsValue, options: JsValue) -> Promise {
+        self.run(move |core| async move {
+            let packed = packed_text(&packed, "wrapInForward")?;
+            let options = read_options(&options, "wrapInForward", true)?;
+            let next = opt_string(&options, "next")?.ok_or_else(|| {
+                err!(
+                    IllegalArgument,
+                    "wrapInForward needs options.next (the DID or kid the message is for)"
+                )
+            })?;
+            let routing_keys = match options.get("routingKeys") {
+                Some(Value::Array(keys)) if !keys.is_empty() => keys
+                    .iter()
+                    .map(|k| k.as_str().map(str::to_owned))
+                    .collect::<Option<Vec<_>>>(),
+                _ => None,
+            }
+            .ok_or_else(|| {
+                err!(
+                    IllegalArgument,
+                    "wrapInForward needs options.routingKeys, a non-empty array of kids or DIDs"
+                )
+            })?;
+            let headers = opt_object(&options, "headers")?;
+            let enc = enc_alg_anon(&options)?;
+            let wrapped = core
+                .wrap_in_forward(&packed, &next, &routing_keys, &headers, enc)
+                .await?;
+            Ok(JsValue::from_str(&wrapped))
         })
     }
 }
@@ -376,6 +416,58 @@ fn opt_string(options: &Map<String, Value>, name: &str) -> Result<Option<String>
         .map_err(|e| Error::new(ErrorKind::IllegalArgument, e.message()))
 }
 
+fn enc_alg_anon(options: &Map<String, Value>) -> Result<ContentEnc> {
+    match opt_string(options, "encAlgAnon")? {
+        None => Ok(ContentEnc::default()),
+        Some(name) => ContentEnc::from_name(&name).ok_or_else(|| {
+            err!(
+                IllegalArgument,
+                "options.encAlgAnon must be 'A256CBC-HS512', 'A256GCM' or 'XC20P', got '{name}'"
+            )
+        }),
+    }
+}
+
+fn opt_object(options: &Map<String, Value>, name: &str) -> Result<Map<String, Value>> {
+    match options.get(name) {
+        None | Some(Value::Null) => Ok(Map::new()),
+        Some(Value::Object(map)) => Ok(map.clone()),
+        Some(other) => Err(err!(
+            IllegalArgument,
+            "options.{name} must be an object, got {}",
+            type_name(other)
+        )),
+    }
+}
+
+/// A packed message given as JSON text or as an object, as text.
+fn packed_text(value: &JsValue, call: &str) -> Result<String> {
+    if let Some(text) = value.as_string() {
+        return Ok(text);
+    }
+    if value.is_object() {
+        return Ok(to_json(value, "packed message")?.to_string());
+    }
+    Err(err!(
+        IllegalArgument,
+        "{call} takes a packed message as a JSON string or object, got {}",
+        js_type(value)
+    ))
+}
+
+/// `parseForward(message)`: `{ next, forwarded }` of a forward message, or null.
+#[wasm_bindgen(js_name = parseForward)]
+pub fn parse_forward(message: JsValue) -> std::result::Result<JsValue, JsValue> {
+    let message = read_message(&message).map_err(js_error)?;
+    match crate::routing::Forward::parse(&message).map_err(js_error)? {
+        None => Ok(JsValue::NULL),
+        Some(f) => Ok(from_json(&object([
+            ("next", f.next.into()),
+            ("forwarded", f.forwarded),
+        ]))),
+    }
+}
+
 fn opt_bool(options: &Map<String, Value>, name: &str) -> Result<Option<bool>> {
     match options.get(name) {
         None | Some(Value::Null) => Ok(None),
@@ -401,6 +493,16 @@ fn encrypted_metadata(meta: &PackEncryptedMetadata) -> Value {
         ("fromKid", meta.from_kid.clone().into()),
         ("toKids", meta.to_kids.clone().into()),
         ("signByKid", meta.sign_by_kid.clone().into()),
+        (
+            "messagingService",
+            meta.messaging_service.as_ref().map_or(Value::Null, |s| {
+                object([
+                    ("id", s.id.clone().into()),
+                    ("uri", s.uri.clone().into()),
+                    ("routingKeys", s.routing_keys.clone().into()),
+                ])
+            }),
+        ),
     ])
 }
 
@@ -417,5 +519,6 @@ fn unpack_metadata(meta: &UnpackMetadata) -> Value {
         ("encAlgAuth", meta.enc_alg_auth.map(|e| e.name()).into()),
         ("encAlgAnon", meta.enc_alg_anon.map(|e| e.name()).into()),
         ("signedMessage", meta.signed_message.clone().into()),
+        ("reWrappedInForward", meta.re_wrapped_in_forward.into()),
     ])
 }
