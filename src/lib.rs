@@ -11,6 +11,7 @@ pub mod jose;
 pub mod media_type;
 pub mod message;
 pub mod pack;
+pub mod rotation;
 pub mod secrets;
 pub mod unpack;
 
@@ -21,6 +22,7 @@ pub use jose::enc::ContentEnc;
 pub use media_type::MediaType;
 pub use message::{Attachment, AttachmentData, Message};
 pub use pack::{PackEncryptedMetadata, PackEncryptedOptions, PackSignedMetadata};
+pub use rotation::FromPrior;
 pub use secrets::{Secret, SecretsResolver, SecretsStore};
 pub use unpack::{UnpackMetadata, UnpackOptions};
 

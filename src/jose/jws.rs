@@ -1,11 +1,12 @@
-//! JWS in JSON serialization (RFC 7515 §7.2): read General and Flattened, write General.
+//! JWS in JSON serialization (RFC 7515 §7.2): read General and Flattened, write General;
+//! and the compact serialization (§7.1) of a JWT such as `from_prior`.
 //! Resolving whose key signed is the unpack pipeline's job; this module handles the format
 //! and the signature check against a given key.
 
 use serde_json::{Map, Value};
 
 use crate::crypto::{sign, PublicKey, SecretKey, SignAlg};
-use crate::error::{err, Result};
+use crate::error::{err, json_error, Result};
 use crate::jose::{b64, str_field};
 use crate::media_type::MediaType;
 use crate::message::fields::object;
@@ -76,13 +77,7 @@ impl Jws {
 /// Signs `payload` in General JSON serialization with `typ` didcomm-signed+json and the
 /// `kid` in the per-signature unprotected header, as the spec's vectors do.
 pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, String)> {
-    let alg = SignAlg::for_curve(key.curve()).ok_or_else(|| {
-        err!(
-            Unsupported,
-            "no JWS algorithm signs with {} keys ({kid})",
-            key.curve()
-        )
-    })?;
+    let alg = alg_for(key, kid)?;
     let protected = b64::encode(
         object([
             ("typ", MediaType::Signed.as_str().into()),
@@ -102,6 +97,126 @@ pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, Stri
         ("signatures", Value::Array(vec![signature])),
     ]);
     Ok((alg, jws.to_string()))
+}
+
+/// A JWS in compact serialization (RFC 7515 §7.1), as a JWT comes: `header.payload.signature`.
+#[derive(Debug, Clone)]
+pub struct CompactJws {
+    /// `header.payload` exactly as sent: the signing input.
+    pub signing_input: String,
+    /// The protected header.
+    pub header: Map<String, Value>,
+    pub alg: SignAlg,
+    pub kid: String,
+    pub payload: Vec<u8>,
+    pub signature: Vec<u8>,
+}
+
+impl CompactJws {
+    /// Reads the compact form strictly: exactly three base64url parts, a JSON object header
+    /// with `alg` and `kid`, `typ` (when present) equal to `typ` ignoring case, no `crit`.
+    /// `what` names the JWS in errors.
+    pub fn parse(text: &str, typ: &str, what: &str) -> Result<CompactJws> {
+        let mut parts = text.split('.');
+        let (Some(header), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(err!(
+                Malformed,
+                "{what} must be a compact JWS: three base64url parts separated by '.'"
+            ));
+        };
+        if header.is_empty() || signature.is_empty() {
+            return Err(err!(
+                Malformed,
+                "{what} has an empty {} part",
+                if header.is_empty() {
+                    "header"
+                } else {
+                    "signature"
+                }
+            ));
+        }
+        let what_header = format!("{what} header");
+        let value: Value = serde_json::from_slice(&b64::decode(header, &what_header)?)
+            .map_err(|e| err!(Malformed, "{what_header} is not JSON: {}", json_error(&e)))?;
+        let Value::Object(header_obj) = value else {
+            return Err(err!(Malformed, "{what_header} must be a JSON object"));
+        };
+        if let Some(t) = header_obj.get("typ") {
+            if !t.as_str().is_some_and(|t| t.eq_ignore_ascii_case(typ)) {
+                return Err(err!(
+                    Malformed,
+                    "{what_header} 'typ' must be {typ}, got {t}"
+                ));
+            }
+        }
+        if header_obj.contains_key("crit") {
+            return Err(err!(
+                Unsupported,
+                "{what_header} 'crit': no JWS extension is supported"
+            ));
+        }
+        let alg_name = str_field(&header_obj, "alg", &what_header)?;
+        let alg = SignAlg::from_name(alg_name).ok_or_else(|| {
+            err!(
+                Unsupported,
+                "{what_header} 'alg' '{alg_name}' is not supported"
+            )
+        })?;
+        let kid = str_field(&header_obj, "kid", &what_header)?.to_owned();
+        Ok(CompactJws {
+            signing_input: format!("{header}.{payload}"),
+            alg,
+            kid,
+            payload: b64::decode(payload, &format!("{what} payload"))?,
+            signature: b64::decode(signature, &format!("{what} signature"))?,
+            header: header_obj,
+        })
+    }
+
+    /// Checks the signature against `key` (whose curve must be the one `alg` signs with).
+    pub fn verify(&self, key: &PublicKey) -> Result<()> {
+        sign::verify(
+            key,
+            self.alg,
+            self.signing_input.as_bytes(),
+            &self.signature,
+        )
+        .map_err(|e| e.context(format_args!("signature by {}", self.kid)))
+    }
+}
+
+/// Signs `payload` in compact serialization with protected header `{alg, kid, typ}`.
+pub fn sign_compact(
+    payload: &[u8],
+    typ: &str,
+    kid: &str,
+    key: &SecretKey,
+) -> Result<(SignAlg, String)> {
+    let alg = alg_for(key, kid)?;
+    let header = b64::encode(
+        object([
+            ("alg", alg.name().into()),
+            ("kid", kid.into()),
+            ("typ", typ.into()),
+        ])
+        .to_string(),
+    );
+    let input = format!("{header}.{}", b64::encode(payload));
+    let (_, signature) = sign::sign(key, input.as_bytes())?;
+    Ok((alg, format!("{input}.{}", b64::encode(signature))))
+}
+
+/// The JWS algorithm of a signing key.
+fn alg_for(key: &SecretKey, kid: &str) -> Result<SignAlg> {
+    SignAlg::for_curve(key.curve()).ok_or_else(|| {
+        err!(
+            Unsupported,
+            "no JWS algorithm signs with {} keys ({kid})",
+            key.curve()
+        )
+    })
 }
 
 fn parse_signature(obj: &Map<String, Value>) -> Result<JwsSignature> {
