@@ -257,6 +257,33 @@ export interface PackEncryptedMetadata {
   signByKid?: string;
 }
 
+/** The claims of a from_prior JWT (DID rotation). */
+export interface FromPriorClaims {
+  /** The prior DID. */
+  iss: string;
+  /** The new DID: the `from` of the message that carries the JWT. */
+  sub: string;
+  /** The rotation time, seconds since the epoch. */
+  iat: number;
+  /** Carried as they are; not interpreted. */
+  aud?: string;
+  exp?: number;
+  nbf?: number;
+  jti?: string;
+}
+
+export interface PackFromPriorOptions {
+  /** A kid in the `authentication` of `iss`. Default: the first one whose secret is held. */
+  issuerKid?: string;
+}
+
+export interface PackFromPriorResult {
+  /** The compact JWS, for the message's `from_prior`. */
+  jwt: string;
+  /** The key of the prior DID that signed it. */
+  issuerKid: string;
+}
+
 export interface UnpackOptions {
   /** Fail unless every held recipient key decrypts. Default false. */
   expectDecryptByAllKeys?: boolean;
@@ -278,6 +305,10 @@ export interface UnpackMetadata {
   encAlgAnon?: AnoncryptEnc;
   /** The JWS as received, for non-repudiation. */
   signedMessage?: string;
+  /** DID rotation: the verified claims of the message's `from_prior` (`sub` is the message's `from`). */
+  fromPrior?: FromPriorClaims;
+  /** The key of the prior DID that signed `from_prior`. */
+  fromPriorIssuerKid?: string;
 }
 
 export class DIDComm {
@@ -288,6 +319,11 @@ export class DIDComm {
   packSigned(message: Message, options: PackSignedOptions): Promise<{ packed: string; metadata: PackSignedMetadata }>;
   packEncrypted(message: Message, options: PackEncryptedOptions): Promise<{ packed: string; metadata: PackEncryptedMetadata }>;
   unpack(packed: string | object, options?: UnpackOptions): Promise<{ message: Message; metadata: UnpackMetadata }>;
+  /** DID rotation: a from_prior JWT, signed by the prior DID `iss`. `iat` defaults to now (seconds). */
+  packFromPrior(
+    claims: Omit<FromPriorClaims, 'iat'> & { iat?: number },
+    options?: PackFromPriorOptions,
+  ): Promise<PackFromPriorResult>;
 }
 
 /** Bytes of wasm linear memory, for leak checks. */

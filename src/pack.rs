@@ -145,7 +145,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         }
         // DID rotation: a valid from_prior for this sender, authcrypted (rotation.rs).
         if let Some(jwt) = &message.from_prior {
-            self.check_outgoing_from_prior(message, jwt, options)
+            crate::rotation::require_authcrypt(options)?;
+            self.verified_from_prior(message, jwt, crate::ErrorKind::IllegalArgument)
                 .await?;
         }
 

@@ -1,14 +1,14 @@
 //! DID rotation (CHECKLIST §6): the `from_prior` JWT a message carries when its sender moves
-//! from a prior DID (`iss`) to a new one (`sub`, the message's `from`). The JWT is a compact
-//! JWS signed with a key in the prior DID's `authentication`, named by its `kid` header.
-//! A message with `from_prior` must be encrypted and authenticated as its `from`.
+//! from a prior DID (`iss`) to a new one (`sub`, the message's `from`). The JWT is signed
+//! with a key in the prior DID's `authentication`, named by its `kid` header. A message
+//! with `from_prior` must be encrypted and authenticated as its `from`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use crate::did::{did_of, is_did, resolve_known, DidResolver, Relationship};
 use crate::error::{err, json_error, Error, ErrorKind, Result};
-use crate::jose::jws::{self, CompactJws};
-use crate::message::fields::{object, opt_str, opt_u64, req_str};
+use crate::jose::jws::{self, Jws, JwsSignature};
+use crate::message::fields::{opt_str, opt_u64, put_opt, req_str};
 use crate::message::Message;
 use crate::pack::PackEncryptedOptions;
 use crate::secrets::SecretsResolver;
@@ -44,11 +44,8 @@ impl FromPrior {
         }
     }
 
-    /// Reads the claims; other claims are ignored.
-    pub fn from_value(value: &Value) -> Result<FromPrior> {
-        let obj = value
-            .as_object()
-            .ok_or_else(|| err!(Malformed, "{JWT} claims must be a JSON object"))?;
+    /// Reads the claims of a JSON object; other claims are ignored.
+    pub fn from_map(obj: &Map<String, Value>) -> Result<FromPrior> {
         Ok(FromPrior {
             iss: req_str(obj, "iss", JWT)?,
             sub: req_str(obj, "sub", JWT)?,
@@ -61,15 +58,15 @@ impl FromPrior {
     }
 
     pub fn to_value(&self) -> Value {
-        object([
-            ("iss", self.iss.clone().into()),
-            ("sub", self.sub.clone().into()),
-            ("iat", self.iat.into()),
-            ("aud", self.aud.clone().into()),
-            ("exp", self.exp.into()),
-            ("nbf", self.nbf.into()),
-            ("jti", self.jti.clone().into()),
-        ])
+        let mut obj = Map::new();
+        obj.insert("iss".into(), self.iss.clone().into());
+        obj.insert("sub".into(), self.sub.clone().into());
+        obj.insert("iat".into(), self.iat.into());
+        put_opt(&mut obj, "aud", self.aud.clone());
+        put_opt(&mut obj, "exp", self.exp);
+        put_opt(&mut obj, "nbf", self.nbf);
+        put_opt(&mut obj, "jti", self.jti.clone());
+        Value::Object(obj)
     }
 
     /// `iss` and `sub` are DIDs without fragment, query or path, and differ.
@@ -93,49 +90,70 @@ impl FromPrior {
     }
 }
 
-/// A message with `from_prior` may not go out unencrypted (`how`: "plaintext", ...).
+/// pack_plaintext, pack_signed: a message with `from_prior` cannot go out unencrypted
+/// (`how`: "plaintext", ...).
 pub(crate) fn refuse_unencrypted(message: &Message, how: &str) -> Result<()> {
-    if message.from_prior.is_some() {
-        return Err(err!(
+    match message.from_prior {
+        Some(_) => Err(err!(
             IllegalArgument,
             "a message with 'from_prior' cannot be sent {how}: DID rotation must be \
              encrypted from the new DID (packEncrypted with 'from')"
-        ));
+        )),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-/// Parses the JWT strictly; the `kid` header must be a key of `iss`. Nothing is resolved.
-fn parse(jwt: &str) -> Result<(CompactJws, FromPrior)> {
-    let jws = CompactJws::parse(jwt, "JWT", JWT)?;
-    let value: Value = serde_json::from_slice(&jws.payload)
-        .map_err(|e| err!(Malformed, "{JWT} claims are not JSON: {}", json_error(&e)))?;
-    let claims = FromPrior::from_value(&value)?;
+/// pack_encrypted: a message with `from_prior` is authcrypted.
+pub(crate) fn require_authcrypt(options: &PackEncryptedOptions) -> Result<()> {
+    match options.from {
+        Some(_) => Ok(()),
+        None => Err(err!(
+            IllegalArgument,
+            "a message with 'from_prior' must be authcrypted from the new DID: pass 'from'"
+        )),
+    }
+}
+
+/// unpack: a message with `from_prior` was encrypted and authenticated as its `from` (the
+/// layers were checked against `from` before).
+pub(crate) fn require_authenticated(meta: &UnpackMetadata) -> Result<()> {
+    let was = match (meta.encrypted, meta.authenticated) {
+        (true, true) => return Ok(()),
+        (false, false) => "plaintext",
+        (false, true) => "signed but not encrypted",
+        (true, false) => "anoncrypted without authcrypt or a signature",
+    };
+    Err(err!(
+        Inconsistent,
+        "a message with 'from_prior' must be encrypted and authenticated as its 'from' \
+         (authcrypt or signed); this one is {was}"
+    ))
+}
+
+/// Parses the JWT strictly; its `kid` must be a key of `iss`. Nothing is resolved.
+fn parse(jwt: &str) -> Result<(Jws, JwsSignature, FromPrior)> {
+    let mut jws = Jws::parse_jwt(jwt)?;
+    let signature = jws
+        .signatures
+        .pop()
+        .ok_or_else(|| err!(Malformed, "JWT has no signature"))?;
+    let claims: Value = serde_json::from_slice(&jws.payload_bytes()?)
+        .map_err(|e| err!(Malformed, "JWT claims set is not JSON: {}", json_error(&e)))?;
+    let claims = FromPrior::from_map(
+        claims
+            .as_object()
+            .ok_or_else(|| err!(Malformed, "JWT claims set must be a JSON object"))?,
+    )?;
     claims.check()?;
-    if did_of(&jws.kid) != claims.iss {
+    if did_of(&signature.kid) != claims.iss {
         return Err(err!(
             Inconsistent,
-            "{JWT} header 'kid' {} is not a key of its 'iss' {}",
-            jws.kid,
+            "header 'kid' {} is not a key of 'iss' {}",
+            signature.kid,
             claims.iss
         ));
     }
-    Ok((jws, claims))
-}
-
-/// The claims' `sub` is the message's `from`; an error of `kind` otherwise.
-fn sub_is_from(claims: &FromPrior, message: &Message, kind: ErrorKind) -> Result<()> {
-    if message.from.as_deref() == Some(claims.sub.as_str()) {
-        return Ok(());
-    }
-    let from = message.from.as_deref().unwrap_or("(none)");
-    Err(Error::new(
-        kind,
-        format!(
-            "{JWT} 'sub' {} is not the message's 'from' {from}",
-            claims.sub
-        ),
-    ))
+    Ok((jws, signature, claims))
 }
 
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
@@ -150,91 +168,61 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         claims
             .check()
             .map_err(|e| Error::new(ErrorKind::IllegalArgument, e.message()))?;
-        let sign_by = match issuer_kid {
-            None => claims.iss.as_str(),
-            Some(kid) if kid.contains('#') && did_of(kid) == claims.iss => kid,
-            Some(kid) => {
-                return Err(err!(
-                    IllegalArgument,
-                    "issuerKid {kid} is not a key of the prior DID ('iss') {}",
-                    claims.iss
-                ))
-            }
-        };
-        let (kid, secret) = self
-            .authentication_secret(sign_by)
-            .await
-            .map_err(|e| e.context(JWT))?;
-        let payload = claims.to_value().to_string();
-        let (_, jwt) = jws::sign_compact(payload.as_bytes(), "JWT", &kid, &secret.key)?;
+        // A kid, or `iss` itself for its first authentication key held.
+        let sign_by = issuer_kid.unwrap_or(&claims.iss);
+        if did_of(sign_by) != claims.iss {
+            return Err(err!(
+                IllegalArgument,
+                "issuerKid {sign_by} is not a key of the prior DID ('iss') {}",
+                claims.iss
+            ));
+        }
+        let (kid, secret) = self.authentication_secret(sign_by).await?;
+        let jwt = jws::sign_jwt(claims.to_value().to_string().as_bytes(), &kid, &secret.key)?;
         Ok((jwt, kid))
     }
 
     /// Verifies a `from_prior` JWT: its form, that `kid` is in the `authentication` of
     /// `iss`, and the signature. Returns the claims and the kid. Does not compare `sub`
-    /// with a message: unpack does that.
+    /// with a message's `from`: [`DidComm::unpack`] does.
     pub async fn verify_from_prior(&self, jwt: &str) -> Result<(FromPrior, String)> {
-        let (jws, claims) = parse(jwt)?;
-        self.verify_parsed(jws, claims).await
-    }
-
-    async fn verify_parsed(
-        &self,
-        jws: CompactJws,
-        claims: FromPrior,
-    ) -> Result<(FromPrior, String)> {
-        let doc = resolve_known(&self.dids, &claims.iss)
+        self.checked_from_prior(jwt, None, ErrorKind::Inconsistent)
             .await
-            .map_err(|e| e.context(format_args!("{JWT} 'iss'")))?;
-        let key = doc
-            .method_in(&jws.kid, Relationship::Authentication)
-            .map_err(|e| e.context(format_args!("{JWT} header 'kid'")))?
-            .public_key()?;
-        jws.verify(&key).map_err(|e| e.context(JWT))?;
-        Ok((claims, jws.kid))
     }
 
-    /// pack_encrypted: the message's `from_prior` is valid, its `sub` is the message's
-    /// `from`, and the message is authcrypted (`options.from`).
-    pub(crate) async fn check_outgoing_from_prior(
+    /// The message's `from_prior` verified, with `sub` equal to `from` (else an error of
+    /// `kind`: IllegalArgument when packing, Inconsistent when unpacking).
+    pub(crate) async fn verified_from_prior(
         &self,
         message: &Message,
         jwt: &str,
-        options: &PackEncryptedOptions,
-    ) -> Result<()> {
-        if options.from.is_none() {
-            return Err(err!(
-                IllegalArgument,
-                "a message with 'from_prior' must be authcrypted from the new DID: pass 'from'"
-            ));
-        }
-        let (jws, claims) = parse(jwt)?;
-        sub_is_from(&claims, message, ErrorKind::IllegalArgument)?;
-        self.verify_parsed(jws, claims).await.map(|_| ())
-    }
-
-    /// unpack: the message was encrypted and authenticated as its `from` (checked against
-    /// the layers before this), its `from_prior` is valid, and `sub` is that `from`.
-    pub(crate) async fn check_incoming_from_prior(
-        &self,
-        message: &Message,
-        jwt: &str,
-        meta: &UnpackMetadata,
+        kind: ErrorKind,
     ) -> Result<(FromPrior, String)> {
-        if !(meta.encrypted && meta.authenticated) {
-            let was = match (meta.encrypted, meta.authenticated) {
-                (false, false) => "plaintext",
-                (false, true) => "signed but not encrypted",
-                _ => "anoncrypted without authcrypt or a signature",
-            };
-            return Err(err!(
-                Inconsistent,
-                "a message with 'from_prior' must be encrypted and authenticated as its 'from' \
-                 (authcrypt or signed); this one is {was}"
-            ));
-        }
-        let (jws, claims) = parse(jwt)?;
-        sub_is_from(&claims, message, ErrorKind::Inconsistent)?;
-        self.verify_parsed(jws, claims).await
+        let from = message.from.as_deref().unwrap_or("(none)");
+        self.checked_from_prior(jwt, Some(from), kind).await
+    }
+
+    async fn checked_from_prior(
+        &self,
+        jwt: &str,
+        from: Option<&str>,
+        kind: ErrorKind,
+    ) -> Result<(FromPrior, String)> {
+        let verified = async {
+            let (jws, signature, claims) = parse(jwt)?;
+            if let Some(from) = from.filter(|f| *f != claims.sub) {
+                return Err(Error::new(
+                    kind,
+                    format!("'sub' {} is not the message's 'from' {from}", claims.sub),
+                ));
+            }
+            let doc = resolve_known(&self.dids, &claims.iss).await?;
+            let key = doc
+                .method_in(&signature.kid, Relationship::Authentication)?
+                .public_key()?;
+            jws.verify(&signature, &key)?;
+            Ok((claims, signature.kid))
+        };
+        verified.await.map_err(|e| e.context(JWT))
     }
 }

@@ -181,7 +181,10 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         check_consistency(&message, skid.as_deref(), &signers, &recipient_dids)?;
         // DID rotation: from_prior verified against the authenticated sender (rotation.rs).
         if let Some(jwt) = &message.from_prior {
-            let (claims, kid) = self.check_incoming_from_prior(&message, jwt, &meta).await?;
+            crate::rotation::require_authenticated(&meta)?;
+            let (claims, kid) = self
+                .verified_from_prior(&message, jwt, crate::ErrorKind::Inconsistent)
+                .await?;
             meta.from_prior = Some(claims);
             meta.from_prior_issuer_kid = Some(kid);
         }

@@ -6,7 +6,7 @@
 use serde_json::{Map, Value};
 
 use crate::crypto::{sign, PublicKey, SecretKey, SignAlg};
-use crate::error::{err, json_error, Result};
+use crate::error::{err, Result};
 use crate::jose::{b64, str_field};
 use crate::media_type::MediaType;
 use crate::message::fields::object;
@@ -46,18 +46,40 @@ impl Jws {
                     let s = s
                         .as_object()
                         .ok_or_else(|| err!(Malformed, "JWS signatures[{i}] must be an object"))?;
-                    parse_signature(s).map_err(|e| e.context(format_args!("JWS signatures[{i}]")))
+                    parse_signature(s, MediaType::Signed.as_str())
+                        .map_err(|e| e.context(format_args!("JWS signatures[{i}]")))
                 })
                 .collect::<Result<Vec<_>>>()?,
             Some(Value::Array(_)) => {
                 return Err(err!(Malformed, "JWS has an empty 'signatures' array"))
             }
             Some(_) => return Err(err!(Malformed, "JWS 'signatures' must be an array")),
-            None => vec![parse_signature(obj)?],
+            None => vec![parse_signature(obj, MediaType::Signed.as_str())?],
         };
         Ok(Jws {
             payload,
             signatures,
+        })
+    }
+
+    /// Reads a JWT: the compact serialization (RFC 7515 §7.1), exactly three parts, with
+    /// `alg` and `kid` in the protected header and `typ`, when present, "JWT".
+    pub fn parse_jwt(text: &str) -> Result<Jws> {
+        let mut parts = text.split('.');
+        let (Some(protected), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(err!(
+                Malformed,
+                "a JWT must be three base64url parts separated by '.'"
+            ));
+        };
+        let mut obj = Map::new();
+        obj.insert("protected".into(), protected.into());
+        obj.insert("signature".into(), signature.into());
+        Ok(Jws {
+            payload: payload.to_owned(),
+            signatures: vec![parse_signature(&obj, "JWT")?],
         })
     }
 
@@ -77,19 +99,11 @@ impl Jws {
 /// Signs `payload` in General JSON serialization with `typ` didcomm-signed+json and the
 /// `kid` in the per-signature unprotected header, as the spec's vectors do.
 pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, String)> {
-    let alg = alg_for(key, kid)?;
-    let protected = b64::encode(
-        object([
-            ("typ", MediaType::Signed.as_str().into()),
-            ("alg", alg.name().into()),
-        ])
-        .to_string(),
-    );
-    let payload = b64::encode(payload);
-    let (_, signature) = sign::sign(key, format!("{protected}.{payload}").as_bytes())?;
+    let (alg, protected, payload, signature) =
+        sign_parts(payload, MediaType::Signed.as_str(), None, kid, key)?;
     let signature = object([
         ("protected", protected.into()),
-        ("signature", b64::encode(signature).into()),
+        ("signature", signature.into()),
         ("header", object([("kid", kid.into())])),
     ]);
     let jws = object([
@@ -99,140 +113,56 @@ pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, Stri
     Ok((alg, jws.to_string()))
 }
 
-/// A JWS in compact serialization (RFC 7515 §7.1), as a JWT comes: `header.payload.signature`.
-#[derive(Debug, Clone)]
-pub struct CompactJws {
-    /// `header.payload` exactly as sent: the signing input.
-    pub signing_input: String,
-    /// The protected header.
-    pub header: Map<String, Value>,
-    pub alg: SignAlg,
-    pub kid: String,
-    pub payload: Vec<u8>,
-    pub signature: Vec<u8>,
+/// Signs `payload` as a JWT: compact serialization, protected header `{alg, kid, typ: JWT}`.
+pub fn sign_jwt(payload: &[u8], kid: &str, key: &SecretKey) -> Result<String> {
+    let (_, protected, payload, signature) = sign_parts(payload, "JWT", Some(kid), kid, key)?;
+    Ok(format!("{protected}.{payload}.{signature}"))
 }
 
-impl CompactJws {
-    /// Reads the compact form strictly: exactly three base64url parts, a JSON object header
-    /// with `alg` and `kid`, `typ` (when present) equal to `typ` ignoring case, no `crit`.
-    /// `what` names the JWS in errors.
-    pub fn parse(text: &str, typ: &str, what: &str) -> Result<CompactJws> {
-        let mut parts = text.split('.');
-        let (Some(header), Some(payload), Some(signature), None) =
-            (parts.next(), parts.next(), parts.next(), parts.next())
-        else {
-            return Err(err!(
-                Malformed,
-                "{what} must be a compact JWS: three base64url parts separated by '.'"
-            ));
-        };
-        if header.is_empty() || signature.is_empty() {
-            return Err(err!(
-                Malformed,
-                "{what} has an empty {} part",
-                if header.is_empty() {
-                    "header"
-                } else {
-                    "signature"
-                }
-            ));
-        }
-        let what_header = format!("{what} header");
-        let value: Value = serde_json::from_slice(&b64::decode(header, &what_header)?)
-            .map_err(|e| err!(Malformed, "{what_header} is not JSON: {}", json_error(&e)))?;
-        let Value::Object(header_obj) = value else {
-            return Err(err!(Malformed, "{what_header} must be a JSON object"));
-        };
-        if let Some(t) = header_obj.get("typ") {
-            if !t.as_str().is_some_and(|t| t.eq_ignore_ascii_case(typ)) {
-                return Err(err!(
-                    Malformed,
-                    "{what_header} 'typ' must be {typ}, got {t}"
-                ));
-            }
-        }
-        if header_obj.contains_key("crit") {
-            return Err(err!(
-                Unsupported,
-                "{what_header} 'crit': no JWS extension is supported"
-            ));
-        }
-        let alg_name = str_field(&header_obj, "alg", &what_header)?;
-        let alg = SignAlg::from_name(alg_name).ok_or_else(|| {
-            err!(
-                Unsupported,
-                "{what_header} 'alg' '{alg_name}' is not supported"
-            )
-        })?;
-        let kid = str_field(&header_obj, "kid", &what_header)?.to_owned();
-        Ok(CompactJws {
-            signing_input: format!("{header}.{payload}"),
-            alg,
-            kid,
-            payload: b64::decode(payload, &format!("{what} payload"))?,
-            signature: b64::decode(signature, &format!("{what} signature"))?,
-            header: header_obj,
-        })
-    }
-
-    /// Checks the signature against `key` (whose curve must be the one `alg` signs with).
-    pub fn verify(&self, key: &PublicKey) -> Result<()> {
-        sign::verify(
-            key,
-            self.alg,
-            self.signing_input.as_bytes(),
-            &self.signature,
-        )
-        .map_err(|e| e.context(format_args!("signature by {}", self.kid)))
-    }
-}
-
-/// Signs `payload` in compact serialization with protected header `{alg, kid, typ}`.
-pub fn sign_compact(
+/// The base64url protected header (`typ`, `alg`, and `protected_kid` when given), payload
+/// and signature.
+fn sign_parts(
     payload: &[u8],
     typ: &str,
+    protected_kid: Option<&str>,
     kid: &str,
     key: &SecretKey,
-) -> Result<(SignAlg, String)> {
-    let alg = alg_for(key, kid)?;
-    let header = b64::encode(
-        object([
-            ("alg", alg.name().into()),
-            ("kid", kid.into()),
-            ("typ", typ.into()),
-        ])
-        .to_string(),
-    );
-    let input = format!("{header}.{}", b64::encode(payload));
-    let (_, signature) = sign::sign(key, input.as_bytes())?;
-    Ok((alg, format!("{input}.{}", b64::encode(signature))))
-}
-
-/// The JWS algorithm of a signing key.
-fn alg_for(key: &SecretKey, kid: &str) -> Result<SignAlg> {
-    SignAlg::for_curve(key.curve()).ok_or_else(|| {
+) -> Result<(SignAlg, String, String, String)> {
+    let alg = SignAlg::for_curve(key.curve()).ok_or_else(|| {
         err!(
             Unsupported,
             "no JWS algorithm signs with {} keys ({kid})",
             key.curve()
         )
-    })
+    })?;
+    let protected = b64::encode(
+        object([
+            ("typ", typ.into()),
+            ("alg", alg.name().into()),
+            ("kid", protected_kid.into()),
+        ])
+        .to_string(),
+    );
+    let payload = b64::encode(payload);
+    let (_, signature) = sign::sign(key, format!("{protected}.{payload}").as_bytes())?;
+    Ok((alg, protected, payload, b64::encode(signature)))
 }
 
-fn parse_signature(obj: &Map<String, Value>) -> Result<JwsSignature> {
+/// One signature; a `typ` in the protected header must be `typ` (a DIDComm media type
+/// matches with or without `application/`).
+fn parse_signature(obj: &Map<String, Value>, typ: &str) -> Result<JwsSignature> {
     let protected = str_field(obj, "protected", "JWS signature")?;
     let header: Value = serde_json::from_slice(&b64::decode(protected, "JWS protected header")?)
         .map_err(|_| err!(Malformed, "JWS protected header is not JSON"))?;
     let header = header
         .as_object()
         .ok_or_else(|| err!(Malformed, "JWS protected header must be a JSON object"))?;
-    if let Some(typ) = header.get("typ") {
-        if !typ.as_str().is_some_and(|t| MediaType::Signed.matches(t)) {
-            return Err(err!(
-                Malformed,
-                "JWS typ must be {}, got {typ}",
-                MediaType::Signed.as_str()
-            ));
+    if let Some(got) = header.get("typ") {
+        if !got
+            .as_str()
+            .is_some_and(|t| t == typ || Some(t) == typ.strip_prefix("application/"))
+        {
+            return Err(err!(Malformed, "JWS typ must be {typ}, got {got}"));
         }
     }
     let alg_name = str_field(header, "alg", "JWS protected header")?;
