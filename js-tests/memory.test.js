@@ -17,6 +17,9 @@ const bob = new DIDComm({
   didResolver,
   secretsResolver: { getSecret: (kid) => bobSecrets.find((s) => s.kid === kid) ?? null, findSecrets: (kids) => kids },
 });
+// DID rotation: Alice, holding her spec secrets and a new did:peer:2's, rotates to it.
+const rotated = createPeerDID();
+const rotating = new DIDComm({ didResolver, secretsResolver: new SecretsStore([...json('secrets-alice.json'), ...rotated.secrets]) });
 const failing = new DIDComm({ didResolver: { resolve: () => { throw new Error('down'); } }, secretsResolver: new SecretsStore() });
 
 const msg = (i) => ({
@@ -24,9 +27,12 @@ const msg = (i) => ({
   body: { content: `message ${i} `.repeat(1 + (i % 40)) },
 });
 
-/** One round of 100 calls: plaintext, signed, anoncrypt, authcrypt, and four failures. */
+/** One round of 100 calls: plaintext, signed, anoncrypt, authcrypt, a DID rotation, and four failures. */
 async function round(i) {
-  for (let k = 0; k < 38; k += 1) await bob.unpack(await alice.packPlaintext(msg(i + k)));
+  for (let k = 0; k < 35; k += 1) await bob.unpack(await alice.packPlaintext(msg(i + k)));
+  const { jwt } = await rotating.packFromPrior({ iss: 'did:example:alice', sub: rotated.did, iat: i });
+  const rotation = await rotating.packEncrypted({ ...msg(i), from: rotated.did, from_prior: jwt }, { to: 'did:example:bob', from: rotated.did });
+  await bob.unpack(rotation.packed);
   const signed = await alice.packSigned(msg(i), { signBy: 'did:example:alice' });
   await bob.unpack(signed.packed);
   const anon = await alice.packEncrypted(msg(i), { to: 'did:example:bob', encAlgAnon: 'XC20P' });

@@ -171,6 +171,21 @@ export function createApi(wasm) {
       return call(() => this.#core.packEncrypted(message, options));
     }
 
+    /**
+     * DID rotation: a from_prior JWT from the prior DID `iss` to the new DID `sub`, signed
+     * with `issuerKid` or the first authentication key of `iss` whose secret is held.
+     * `iat` defaults to now (seconds). Resolves to `{ jwt, issuerKid }`.
+     */
+    packFromPrior(claims, options = {}) {
+      if (!isObject(claims)) return Promise.reject(illegal('packFromPrior(claims, options): claims must be { iss, sub, iat? }'));
+      if (!isObject(options)) return Promise.reject(illegal('packFromPrior(claims, options): options must be { issuerKid? }'));
+      if (options.issuerKid !== undefined && typeof options.issuerKid !== 'string') {
+        return Promise.reject(illegal('packFromPrior(claims, { issuerKid }): issuerKid must be a string'));
+      }
+      const full = claims.iat === undefined ? { ...claims, iat: Math.floor(Date.now() / 1000) } : claims;
+      return call(() => this.#core.packFromPrior(full, options.issuerKid));
+    }
+
     unpack(packed, options = {}) {
       return call(() => this.#core.unpack(packed, options));
     }

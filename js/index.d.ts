@@ -294,6 +294,32 @@ export interface Forward {
 
 /** `{ next, forwarded }` of a forward message, or null for any other message. */
 export function parseForward(message: Message): Forward | null;
+/** The claims of a from_prior JWT (DID rotation). */
+export interface FromPriorClaims {
+  /** The prior DID. */
+  iss: string;
+  /** The new DID: the `from` of the message that carries the JWT. */
+  sub: string;
+  /** The rotation time, seconds since the epoch. */
+  iat: number;
+  /** Carried as they are; not interpreted. */
+  aud?: string;
+  exp?: number;
+  nbf?: number;
+  jti?: string;
+}
+
+export interface PackFromPriorOptions {
+  /** A kid in the `authentication` of `iss`. Default: the first one whose secret is held. */
+  issuerKid?: string;
+}
+
+export interface PackFromPriorResult {
+  /** The compact JWS, for the message's `from_prior`. */
+  jwt: string;
+  /** The key of the prior DID that signed it. */
+  issuerKid: string;
+}
 
 export interface UnpackOptions {
   /** Fail unless every held recipient key decrypts. Default false. */
@@ -320,6 +346,10 @@ export interface UnpackMetadata {
   signedMessage?: string;
   /** The message came inside forwards to ourselves (see `unwrapReWrappingForward`). */
   reWrappedInForward: boolean;
+  /** DID rotation: the verified claims of the message's `from_prior` (`sub` is the message's `from`). */
+  fromPrior?: FromPriorClaims;
+  /** The key of the prior DID that signed `from_prior`. */
+  fromPriorIssuerKid?: string;
 }
 
 export class DIDComm {
@@ -332,6 +362,11 @@ export class DIDComm {
   unpack(packed: string | object, options?: UnpackOptions): Promise<{ message: Message; metadata: UnpackMetadata }>;
   /** Wraps a packed message in anoncrypted forwards, one per routing key. */
   wrapInForward(packed: string | object, options: WrapInForwardOptions): Promise<string>;
+  /** DID rotation: a from_prior JWT, signed by the prior DID `iss`. `iat` defaults to now (seconds). */
+  packFromPrior(
+    claims: Omit<FromPriorClaims, 'iat'> & { iat?: number },
+    options?: PackFromPriorOptions,
+  ): Promise<PackFromPriorResult>;
 }
 
 /** Bytes of wasm linear memory, for leak checks. */

@@ -12,7 +12,7 @@ use crate::error::{err, list, Result};
 use crate::jose::{enc::ContentEnc, jwe, jws};
 use crate::message::Message;
 use crate::routing::MessagingService;
-use crate::secrets::{find_held, require_secret, SecretsResolver};
+use crate::secrets::{find_held, require_secret, Secret, SecretsResolver};
 use crate::DidComm;
 
 /// What [`DidComm::pack_signed`] did.
@@ -81,6 +81,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     /// The message as plaintext JSON, after validation.
     pub fn pack_plaintext(&self, message: &Message) -> Result<String> {
         message.validate()?;
+        crate::rotation::refuse_unencrypted(message, "plaintext")?;
         Ok(message.to_json())
     }
 
@@ -91,8 +92,28 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         message: &Message,
         sign_by: &str,
     ) -> Result<(String, PackSignedMetadata)> {
+        crate::rotation::refuse_unencrypted(message, "signed but not encrypted")?;
+        self.sign(message, sign_by).await
+    }
+
+    /// [`DidComm::pack_signed`], also as the inner layer of an encrypted message.
+    async fn sign(&self, message: &Message, sign_by: &str) -> Result<(String, PackSignedMetadata)> {
         message.validate()?;
         Self::check_sender(message, sign_by, "signBy")?;
+        let (kid, secret) = self.authentication_secret(sign_by).await?;
+        let (sign_alg, packed) = jws::sign(message.to_json().as_bytes(), &kid, &secret.key)?;
+        Ok((
+            packed,
+            PackSignedMetadata {
+                sign_by_kid: kid,
+                sign_alg,
+            },
+        ))
+    }
+
+    /// The signing key for `sign_by` (a DID: its first authentication key whose secret is
+    /// held; or one kid, which must be in its DID's authentication): `(kid, secret)`.
+    pub(crate) async fn authentication_secret(&self, sign_by: &str) -> Result<(String, Secret)> {
         let doc = resolve_known(&self.dids, did_of(sign_by)).await?;
         let candidates: Vec<&str> = if sign_by.contains('#') {
             vec![doc
@@ -114,14 +135,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 )
             })?;
         let secret = require_secret(&self.secrets, secret_kid).await?;
-        let (sign_alg, packed) = jws::sign(message.to_json().as_bytes(), kid, &secret.key)?;
-        Ok((
-            packed,
-            PackSignedMetadata {
-                sign_by_kid: kid.clone(),
-                sign_alg,
-            },
-        ))
+        Ok((kid.clone(), secret))
     }
 
     /// Encrypts the message to `to` (a DID: all its keyAgreement keys on the chosen curve;
@@ -161,11 +175,17 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 "protectSender needs a 'from' to protect"
             ));
         }
+        // DID rotation: a valid from_prior for this sender, authcrypted (rotation.rs).
+        if let Some(jwt) = &message.from_prior {
+            crate::rotation::require_authcrypt(options)?;
+            self.verified_from_prior(message, jwt, crate::ErrorKind::IllegalArgument)
+                .await?;
+        }
 
         let mut meta = PackEncryptedMetadata::default();
         let payload = match &options.sign_by {
             Some(sign_by) => {
-                let (signed, signed_meta) = self.pack_signed(message, sign_by).await?;
+                let (signed, signed_meta) = self.sign(message, sign_by).await?;
                 meta.sign_by_kid = Some(signed_meta.sign_by_kid);
                 signed
             }

@@ -14,6 +14,7 @@ use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
 use crate::jose::jws::Jws;
 use crate::message::Message;
+use crate::rotation::FromPrior;
 use crate::secrets::{find_equivalents, find_held, require_secret, SecretsResolver};
 use crate::DidComm;
 
@@ -53,6 +54,10 @@ pub struct UnpackMetadata {
     /// The message came inside forwards addressed to ourselves, which unpack opened
     /// ([`UnpackOptions::unwrap_re_wrapping_forward`]).
     pub re_wrapped_in_forward: bool,
+    /// DID rotation: the verified claims of the message's `from_prior`.
+    pub from_prior: Option<FromPrior>,
+    /// The key of the prior DID that signed `from_prior`.
+    pub from_prior_issuer_kid: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -209,6 +214,15 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         // `from` and `to` must be bare DIDs here too: the caller compares them as identities.
         message.validate()?;
         check_consistency(&message, skid.as_deref(), &signers, &recipient_dids)?;
+        // DID rotation: from_prior verified against the authenticated sender (rotation.rs).
+        if let Some(jwt) = &message.from_prior {
+            crate::rotation::require_authenticated(&meta)?;
+            let (claims, kid) = self
+                .verified_from_prior(&message, jwt, crate::ErrorKind::Inconsistent)
+                .await?;
+            meta.from_prior = Some(claims);
+            meta.from_prior_issuer_kid = Some(kid);
+        }
         Ok((message, meta))
     }
 

@@ -5,7 +5,7 @@ import { Resolver } from 'did-resolver';
 import {
   DIDComm, DIDCommError, SecretsStore, wasmMemoryBytes, createPeerDID, createKeyDID, generateKey, resolveDID, parseForward,
   type CreatedIdentity, type DIDCommErrorCode, type DIDDocument, type FetchLike, type JWK, type Message,
-  type MessagingService, type PrivateJWK, type UnpackMetadata,
+  type MessagingService, type PrivateJWK, type UnpackMetadata, type FromPriorClaims, type PackFromPriorResult,
 } from 'didcomm-wasm';
 
 const doc: DIDDocument = {
@@ -92,6 +92,22 @@ async function run(): Promise<void> {
   new DIDComm({ builtinMethods: ['ion'] });
   // @ts-expect-error a service needs a uri
   createPeerDID({ services: [{ accept: ['didcomm/v2'] }] });
+
+  // DID rotation.
+  const rotation: PackFromPriorResult = await sync.packFromPrior({ iss: 'did:example:alice', sub: peer.did });
+  const pinned = await sync.packFromPrior(
+    { iss: 'did:example:alice', sub: peer.did, iat: 1700000000, jti: 'r1' },
+    { issuerKid: 'did:example:alice#key-2' },
+  );
+  await sync.packEncrypted({ ...message, from: peer.did, from_prior: rotation.jwt }, { to: 'did:example:bob', from: peer.did });
+  const claims: FromPriorClaims | undefined = meta.fromPrior;
+  const prior: string | undefined = claims?.iss;
+  const issuer: string | undefined = meta.fromPriorIssuerKid;
+  void [pinned.issuerKid, prior, issuer];
+  // @ts-expect-error from_prior claims need sub
+  await sync.packFromPrior({ iss: 'did:example:alice' });
+  // @ts-expect-error iat is a number of seconds
+  await sync.packFromPrior({ iss: 'did:example:alice', sub: peer.did, iat: new Date() });
 
   // @ts-expect-error encAlgAnon is one of three names
   await sync.packEncrypted(message, { to: 'did:example:bob', encAlgAnon: 'A128GCM' });

@@ -1,4 +1,5 @@
-//! JWS in JSON serialization (RFC 7515 §7.2): read General and Flattened, write General.
+//! JWS in JSON serialization (RFC 7515 §7.2): read General and Flattened, write General;
+//! and the compact serialization (§7.1) of a JWT such as `from_prior`.
 //! Resolving whose key signed is the unpack pipeline's job; this module handles the format
 //! and the signature check against a given key.
 
@@ -45,18 +46,40 @@ impl Jws {
                     let s = s
                         .as_object()
                         .ok_or_else(|| err!(Malformed, "JWS signatures[{i}] must be an object"))?;
-                    parse_signature(s).map_err(|e| e.context(format_args!("JWS signatures[{i}]")))
+                    parse_signature(s, MediaType::Signed.as_str())
+                        .map_err(|e| e.context(format_args!("JWS signatures[{i}]")))
                 })
                 .collect::<Result<Vec<_>>>()?,
             Some(Value::Array(_)) => {
                 return Err(err!(Malformed, "JWS has an empty 'signatures' array"))
             }
             Some(_) => return Err(err!(Malformed, "JWS 'signatures' must be an array")),
-            None => vec![parse_signature(obj)?],
+            None => vec![parse_signature(obj, MediaType::Signed.as_str())?],
         };
         Ok(Jws {
             payload,
             signatures,
+        })
+    }
+
+    /// Reads a JWT: the compact serialization (RFC 7515 §7.1), exactly three parts, with
+    /// `alg` and `kid` in the protected header and `typ`, when present, "JWT".
+    pub fn parse_jwt(text: &str) -> Result<Jws> {
+        let mut parts = text.split('.');
+        let (Some(protected), Some(payload), Some(signature), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
+        else {
+            return Err(err!(
+                Malformed,
+                "a JWT must be three base64url parts separated by '.'"
+            ));
+        };
+        let mut obj = Map::new();
+        obj.insert("protected".into(), protected.into());
+        obj.insert("signature".into(), signature.into());
+        Ok(Jws {
+            payload: payload.to_owned(),
+            signatures: vec![parse_signature(&obj, "JWT")?],
         })
     }
 
@@ -76,25 +99,11 @@ impl Jws {
 /// Signs `payload` in General JSON serialization with `typ` didcomm-signed+json and the
 /// `kid` in the per-signature unprotected header, as the spec's vectors do.
 pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, String)> {
-    let alg = SignAlg::for_curve(key.curve()).ok_or_else(|| {
-        err!(
-            Unsupported,
-            "no JWS algorithm signs with {} keys ({kid})",
-            key.curve()
-        )
-    })?;
-    let protected = b64::encode(
-        object([
-            ("typ", MediaType::Signed.as_str().into()),
-            ("alg", alg.name().into()),
-        ])
-        .to_string(),
-    );
-    let payload = b64::encode(payload);
-    let (_, signature) = sign::sign(key, format!("{protected}.{payload}").as_bytes())?;
+    let (alg, protected, payload, signature) =
+        sign_parts(payload, MediaType::Signed.as_str(), None, kid, key)?;
     let signature = object([
         ("protected", protected.into()),
-        ("signature", b64::encode(signature).into()),
+        ("signature", signature.into()),
         ("header", object([("kid", kid.into())])),
     ]);
     let jws = object([
@@ -104,20 +113,56 @@ pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, Stri
     Ok((alg, jws.to_string()))
 }
 
-fn parse_signature(obj: &Map<String, Value>) -> Result<JwsSignature> {
+/// Signs `payload` as a JWT: compact serialization, protected header `{alg, kid, typ: JWT}`.
+pub fn sign_jwt(payload: &[u8], kid: &str, key: &SecretKey) -> Result<String> {
+    let (_, protected, payload, signature) = sign_parts(payload, "JWT", Some(kid), kid, key)?;
+    Ok(format!("{protected}.{payload}.{signature}"))
+}
+
+/// The base64url protected header (`typ`, `alg`, and `protected_kid` when given), payload
+/// and signature.
+fn sign_parts(
+    payload: &[u8],
+    typ: &str,
+    protected_kid: Option<&str>,
+    kid: &str,
+    key: &SecretKey,
+) -> Result<(SignAlg, String, String, String)> {
+    let alg = SignAlg::for_curve(key.curve()).ok_or_else(|| {
+        err!(
+            Unsupported,
+            "no JWS algorithm signs with {} keys ({kid})",
+            key.curve()
+        )
+    })?;
+    let protected = b64::encode(
+        object([
+            ("typ", typ.into()),
+            ("alg", alg.name().into()),
+            ("kid", protected_kid.into()),
+        ])
+        .to_string(),
+    );
+    let payload = b64::encode(payload);
+    let (_, signature) = sign::sign(key, format!("{protected}.{payload}").as_bytes())?;
+    Ok((alg, protected, payload, b64::encode(signature)))
+}
+
+/// One signature; a `typ` in the protected header must be `typ` (a DIDComm media type
+/// matches with or without `application/`).
+fn parse_signature(obj: &Map<String, Value>, typ: &str) -> Result<JwsSignature> {
     let protected = str_field(obj, "protected", "JWS signature")?;
     let header: Value = serde_json::from_slice(&b64::decode(protected, "JWS protected header")?)
         .map_err(|_| err!(Malformed, "JWS protected header is not JSON"))?;
     let header = header
         .as_object()
         .ok_or_else(|| err!(Malformed, "JWS protected header must be a JSON object"))?;
-    if let Some(typ) = header.get("typ") {
-        if !typ.as_str().is_some_and(|t| MediaType::Signed.matches(t)) {
-            return Err(err!(
-                Malformed,
-                "JWS typ must be {}, got {typ}",
-                MediaType::Signed.as_str()
-            ));
+    if let Some(got) = header.get("typ") {
+        if !got
+            .as_str()
+            .is_some_and(|t| t == typ || Some(t) == typ.strip_prefix("application/"))
+        {
+            return Err(err!(Malformed, "JWS typ must be {typ}, got {got}"));
         }
     }
     let alg_name = str_field(header, "alg", "JWS protected header")?;

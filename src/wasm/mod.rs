@@ -29,7 +29,7 @@ use crate::message::fields::{object, opt_str, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::{Secret, SecretsStore};
 use crate::unpack::{UnpackMetadata, UnpackOptions};
-use crate::{ContentEnc, DidComm, ErrorKind, Message};
+use crate::{ContentEnc, DidComm, ErrorKind, FromPrior, Message};
 use convert::{from_json, js_error, js_type, scrub_jwk, to_json, Failure};
 use resolvers::{has_method, JsDidResolver, JsSecrets, Thrown};
 
@@ -225,6 +225,24 @@ impl DIDCommCore {
             };
             let (packed, meta) = core.pack_encrypted(&message, &to, &pack_options).await?;
             Ok(packed_result(packed, encrypted_metadata(&meta)))
+        })
+    }
+
+    /// DID rotation: signs `claims` (`{ iss, sub, iat, aud?, exp?, nbf?, jti? }`) as a
+    /// from_prior JWT with `issuer_kid` or the first held authentication key of `iss`
+    /// (js/api.js checks the argument types and sets `iat`).
+    #[wasm_bindgen(js_name = packFromPrior)]
+    pub fn pack_from_prior(&self, claims: JsValue, issuer_kid: Option<String>) -> Promise {
+        self.run(move |core| async move {
+            let claims = match to_json(&claims, "claims")? {
+                Value::Object(obj) => FromPrior::from_map(&obj)?,
+                _ => return Err(err!(IllegalArgument, "claims must be an object")),
+            };
+            let (jwt, kid) = core.pack_from_prior(&claims, issuer_kid.as_deref()).await?;
+            Ok(from_json(&object([
+                ("jwt", jwt.into()),
+                ("issuerKid", kid.into()),
+            ])))
         })
     }
 
@@ -520,5 +538,14 @@ fn unpack_metadata(meta: &UnpackMetadata) -> Value {
         ("encAlgAnon", meta.enc_alg_anon.map(|e| e.name()).into()),
         ("signedMessage", meta.signed_message.clone().into()),
         ("reWrappedInForward", meta.re_wrapped_in_forward.into()),
+        // DID rotation
+        (
+            "fromPrior",
+            meta.from_prior.as_ref().map(FromPrior::to_value).into(),
+        ),
+        (
+            "fromPriorIssuerKid",
+            meta.from_prior_issuer_kid.clone().into(),
+        ),
     ])
 }
