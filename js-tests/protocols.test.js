@@ -565,3 +565,22 @@ test('parsers return null for every other protocol', () => {
   assert.equal(trustPing.parse({ id: '1', type: 'https://didcomm.org.evil/trust-ping/2.0/ping' }), null);
   assert.equal(trustPing.parse({ id: '1' }), null);
 });
+
+test('README Protocols example runs as written', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { root } = await import('./fixtures.js');
+  const api = await import('didcomm-wasm');
+  const section = readFileSync(`${root}/README.md`, 'utf8').split('### Protocols')[1].split('\n### ')[0];
+  const code = /```js\n([\s\S]*?)```/.exec(section)[1].replace(/^import .*$/gm, '');
+  const names = Object.keys(api);
+  const run = new Function(...names, `${code}\nreturn { incoming, pong, ping, url, request, received, parsed, messages, done, problem, invitation };`);
+  const r = run(...names.map((n) => api[n]));
+  assert.deepEqual(r.incoming, { kind: 'ping', id: r.ping.id, responseRequested: true });
+  assert.equal(r.pong.thid, r.ping.id);
+  assert.deepEqual(r.received, r.invitation);
+  assert.equal(r.request.pthid, r.invitation.id);
+  assert.deepEqual(r.parsed.routingDid, ['did:peer:2.mediator']);
+  assert.equal(r.parsed.version, 3);
+  assert.deepEqual(r.done.body.message_id_list, ['msg-1']);
+  assert.equal(api.problemReport.commentText(r.problem.comment, r.problem.args), 'Cannot use wss://x');
+});
