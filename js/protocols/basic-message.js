@@ -1,9 +1,9 @@
 // Basic message 2.0: body.content, the lang header, created_time.
 import {
-  illegal, malformed, isString, typeUri, matchType, newMessage, opts, checkMessage, bodyOf, idOf, checkOptString,
+  illegal, malformed, isString, matchType, newMessage, opts, checkMessage, bodyOf, idOf, checkOptString,
 } from './util.js';
 
-export const MESSAGE = typeUri('basicmessage', '2.0', 'message');
+export const MESSAGE = 'https://didcomm.org/basicmessage/2.0/message';
 
 /** A basic message; created_time = now (seconds); `lang` becomes the lang header. */
 export function basicMessage(options) {

@@ -1,11 +1,11 @@
 // Discover features 2.0: queries → disclose (thid), with a registry of what we support.
 import {
-  illegal, malformed, isObject, isString, typeUri, matchType, newMessage, opts, checkMessage, bodyOf, idOf, stringList,
+  illegal, malformed, isObject, isString, matchType, newMessage, opts, checkMessage, bodyOf, idOf, stringList,
 } from './util.js';
 import { reply } from './threading.js';
 
-export const QUERIES = typeUri('discover-features', '2.0', 'queries');
-export const DISCLOSE = typeUri('discover-features', '2.0', 'disclose');
+export const QUERIES = 'https://didcomm.org/discover-features/2.0/queries';
+export const DISCLOSE = 'https://didcomm.org/discover-features/2.0/disclose';
 const FEATURE_TYPES = ['protocol', 'goal-code', 'header'];
 
 /** `*` matches any run of characters; everything else literally. */

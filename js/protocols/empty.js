@@ -1,9 +1,9 @@
 // Empty 1.0: a message with no content (for return routes and pickup).
 import {
-  malformed, typeUri, matchType, newMessage, opts, checkMessage, idOf, bodyOf,
+  malformed, matchType, newMessage, opts, checkMessage, idOf, bodyOf,
 } from './util.js';
 
-export const EMPTY = typeUri('empty', '1.0', 'empty');
+export const EMPTY = 'https://didcomm.org/empty/1.0/empty';
 
 /** An empty message: body {}. */
 export function empty(options) {

@@ -19,7 +19,8 @@ const NAMES = {
   query: { 2: 'keylist-query', 3: 'recipient-query' },
   list: { 2: 'keylist', 3: 'recipient' },
 };
-const ROLE_OF = Object.fromEntries([2, 3].map((v) => [v, Object.fromEntries(Object.entries(NAMES).map(([role, n]) => [n[v], role]))]));
+/** The role of a message name in a version, or undefined. */
+const roleOf = (version, name) => Object.keys(NAMES).find((role) => NAMES[role][version] === name);
 
 export const typeOf = (name, version) => typeUri(PROTOCOL, `${version}.0`, name);
 
@@ -160,7 +161,7 @@ export function parse(message) {
   const t = matchType(message.type, PROTOCOL, [2, 3]);
   if (!t) return null;
   const version = t.major;
-  const role = ROLE_OF[version][t.name];
+  const role = roleOf(version, t.name);
   if (!role) throw malformed(`${message.type}: not a coordinate-mediation ${version} message`);
   const kind = t.name;
   const id = idOf(message);

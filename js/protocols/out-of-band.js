@@ -1,10 +1,10 @@
 // Out-of-band 2.0: the invitation, and its URL form (?_oob=base64url(JSON)).
 import {
-  illegal, malformed, isObject, isString, typeUri, matchType, newMessage, opts, checkMessage, bodyOf, idOf,
+  illegal, malformed, isObject, isString, matchType, newMessage, opts, checkMessage, bodyOf, idOf,
   optString, stringList, put, checkOptString, bytesToBase64url, base64ToBytes, utf8, fromUtf8,
 } from './util.js';
 
-export const INVITATION = typeUri('out-of-band', '2.0', 'invitation');
+export const INVITATION = 'https://didcomm.org/out-of-band/2.0/invitation';
 
 /** An invitation from `from` (required); accept defaults to ['didcomm/v2']. */
 export function invitation(options) {

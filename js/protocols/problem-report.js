@@ -1,10 +1,10 @@
 // Report problem 2.0: codes (sorter.scope.descriptors), comments with {1}-style placeholders.
 import {
-  illegal, malformed, isString, typeUri, matchType, newMessage, opts, checkMessage, bodyOf, idOf,
+  illegal, malformed, isString, matchType, newMessage, opts, checkMessage, bodyOf, idOf,
   optString, put, checkOptString,
 } from './util.js';
 
-export const PROBLEM_REPORT = typeUri('report-problem', '2.0', 'problem-report');
+export const PROBLEM_REPORT = 'https://didcomm.org/report-problem/2.0/problem-report';
 const TOKEN = /^[a-z0-9_-]+$/;
 
 /** `{ sorter: 'error'|'warning', scope, descriptors, raw }`, or null when `code` breaks the grammar. */

@@ -1,11 +1,11 @@
 // Trust ping 2.0: ping → ping-response (thid).
 import {
-  malformed, typeUri, matchType, newMessage, opts, checkMessage, bodyOf, idOf, checkOptBool, illegal, isString,
+  malformed, matchType, newMessage, opts, checkMessage, bodyOf, idOf, checkOptBool, illegal, isString,
 } from './util.js';
 import { reply } from './threading.js';
 
-export const PING = typeUri('trust-ping', '2.0', 'ping');
-export const PING_RESPONSE = typeUri('trust-ping', '2.0', 'ping-response');
+export const PING = 'https://didcomm.org/trust-ping/2.0/ping';
+export const PING_RESPONSE = 'https://didcomm.org/trust-ping/2.0/ping-response';
 
 /** A ping; body.response_requested defaults to true. */
 export function ping(options) {

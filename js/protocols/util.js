@@ -163,12 +163,11 @@ export function base64ToBytes(text) {
   return out;
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder('utf-8', { fatal: true });
-export const utf8 = (text) => encoder.encode(text);
+// Made on use: module-level `new` calls would keep this file in every bundle.
+export const utf8 = (text) => new TextEncoder().encode(text);
 export function fromUtf8(bytes) {
   try {
-    return decoder.decode(bytes);
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch {
     return null;
   }
