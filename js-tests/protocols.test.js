@@ -118,6 +118,10 @@ test('trust ping: ping and ping-response round trip', async () => {
   assert.equal(r.thid, p.id);
   assert.deepEqual(r.to, [ALICE]);
   await roundTrip(trustPing, r, { kind: 'ping-response', thid: p.id });
+  // A ping inside another thread: the response still threads on the ping itself.
+  const inThread = trustPing.pingResponse({ ...p, thid: 'other', pthid: 'parent' });
+  assert.deepEqual([inThread.thid, inThread.pthid], [p.id, 'parent']);
+  assert.throws(() => trustPing.pingResponse(r), illegal(/not a trust-ping ping/));
   const quiet = trustPing.ping({ from: ALICE, to: [BOB], responseRequested: false });
   await roundTrip(trustPing, quiet, { kind: 'ping', responseRequested: false });
 });
@@ -283,6 +287,7 @@ test('out of band: bad invitations and URLs', () => {
   assert.throws(() => outOfBand.invitationFromUrl('https://x.example/?_oob=%%%'), malformed(/./));
   assert.throws(() => outOfBand.invitationFromUrl('https://x.example/?_oob=!!!!'), malformed(/not base64/));
   assert.throws(() => outOfBand.invitationFromUrl(`https://x.example/?_oob=${btoa('not json')}`), malformed(/JSON/));
+  assert.throws(() => outOfBand.invitationFromUrl(`https://x.example/?_oob=${btoa('\xff\xfe{}')}`), malformed(/UTF-8/));
   assert.throws(() => outOfBand.invitationFromUrl(`https://x.example/?_oob=${btoa(JSON.stringify(trustPing.ping()))}`), malformed(/not an out-of-band invitation/));
   assert.throws(() => outOfBand.invitationFromUrl('nope'), malformed(/URL/));
 });

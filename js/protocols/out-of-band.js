@@ -59,6 +59,7 @@ export function invitationFromUrl(invitationUrlText) {
   const bytes = base64ToBytes(raw);
   if (bytes === null) throw malformed(`invitation URL: ${param} is not base64url or base64`);
   const text = fromUtf8(bytes);
+  if (text === null) throw malformed(`invitation URL: ${param} is not UTF-8 text`);
   let message;
   try {
     message = JSON.parse(text);

@@ -14,13 +14,15 @@ export function ping(options) {
   return newMessage(PING, { response_requested: responseRequested }, o);
 }
 
-/** The response to `ping`: thid = the ping's id, to = [ping.from]. */
+/** The response to `ping`: thid = the ping's id (as the protocol says, even when the ping has a thid), to = [ping.from]. */
 export function pingResponse(pingMessage, options) {
-  if (pingMessage?.type !== undefined && !matchType(pingMessage.type, 'trust-ping', [2])) {
-    throw illegal(`trustPing.pingResponse: ${pingMessage.type} is not a trust-ping`);
+  if (pingMessage?.type !== undefined && matchType(pingMessage.type, 'trust-ping', [2])?.name !== 'ping') {
+    throw illegal(`trustPing.pingResponse: ${JSON.stringify(pingMessage.type)} is not a trust-ping ping`);
   }
   const o = opts(options, 'trustPing.pingResponse');
-  return reply(pingMessage, PING_RESPONSE, {}, { from: o.from });
+  const response = reply(pingMessage, PING_RESPONSE, {}, { from: o.from });
+  response.thid = pingMessage.id;
+  return response;
 }
 
 /** `{ kind: 'ping', … }` | `{ kind: 'ping-response', … }`, or null for another type. */
