@@ -296,8 +296,68 @@ export function identityCases(fx) {
   ];
 }
 
+/** Protocol messages (pure JS builders and parsers) through real envelopes. */
+export function protocolCases(fx) {
+  const { api } = fx;
+  const alice = 'did:example:alice';
+  const bob = 'did:example:bob';
+  const agents = { [alice]: fx.alice, [bob]: fx.bob };
+  const send = async (msg) => {
+    const { packed } = await agents[msg.from].packEncrypted(msg, { to: msg.to[0], from: msg.from, forward: false });
+    const { message } = await agents[msg.to[0]].unpack(packed);
+    assertEqual(message, { ...msg, typ: 'application/didcomm-plain+json' }, `${msg.type}: unpacked`);
+    return message;
+  };
+  return [
+    {
+      name: 'protocols: trust ping and its response thread through authcrypt',
+      fn: async () => {
+        const ping = api.trustPing.ping({ from: alice, to: bob });
+        const got = await send(ping);
+        assertEqual(api.trustPing.parse(got), { kind: 'ping', id: ping.id, responseRequested: true }, 'ping');
+        const response = await send(api.trustPing.pingResponse(got, { from: bob }));
+        assertEqual(api.trustPing.parse(response), { kind: 'ping-response', id: response.id, thid: ping.id }, 'ping-response');
+      },
+    },
+    {
+      name: 'protocols: out-of-band URL, a coordinate-mediation 3.0 grant and a problem report',
+      fn: async () => {
+        const inv = api.outOfBand.invitation({ from: alice, goalCode: 'org.didcomm.mediate' });
+        const url = api.outOfBand.invitationUrl(inv, 'https://alice.example/?x=1');
+        assertEqual(api.outOfBand.invitationFromUrl(url), inv, 'invitation from its URL');
+        const request = await send(api.threading.oobReply(inv, api.mediation.typeOf('mediate-request', 3), {}, { from: bob }));
+        assertEqual(request.pthid, inv.id, 'pthid');
+        const grant = await send(api.mediation.mediateGrant(request, { from: alice, routingDid: ['did:peer:2.m'] }));
+        assertEqual(api.mediation.parse(grant), {
+          kind: 'mediate-grant', version: 3, id: grant.id, thid: request.id, routingDid: ['did:peer:2.m'],
+        }, 'grant');
+        const report = await send(api.problemReport.problemReport({
+          from: bob, to: alice, pthid: request.id, code: 'e.p.me.res', comment: 'No {1}', args: ['storage', 'today'],
+        }));
+        const parsed = api.problemReport.parse(report);
+        assertEqual(api.problemReport.commentText(parsed.comment, parsed.args), 'No storage, today', 'comment');
+      },
+    },
+    {
+      name: 'protocols: a pickup delivery carries a packed message that unpacks',
+      fn: async () => {
+        const waiting = api.basicMessage.basicMessage({ from: bob, to: alice, content: 'stored', lang: 'en' });
+        const { packed } = await fx.bob.packEncrypted(waiting, { to: alice, from: bob });
+        const request = await send(api.pickup.deliveryRequest({ from: alice, to: bob, limit: 1 }));
+        const delivery = await send(api.pickup.delivery(request, { from: bob, messages: [[waiting.id, packed]] }));
+        const parsed = api.pickup.parse(delivery);
+        assertEqual([parsed.kind, parsed.thid, parsed.messages.length], ['delivery', request.id, 1], 'delivery');
+        const { message } = await fx.alice.unpack(parsed.messages[0].packed);
+        assertEqual(api.basicMessage.parse(message).content, 'stored', 'delivered content');
+        const received = await send(api.pickup.messagesReceived(delivery, { from: alice, messageIdList: [parsed.messages[0].id] }));
+        assertEqual(api.pickup.parse(received).messageIdList, [waiting.id], 'messages-received');
+      },
+    },
+  ];
+}
+
 /** Every case of this file, for one runtime. */
 export async function allCases(api, files) {
   const fx = { ...(await makeFixtures(api, files)), api };
-  return [...vectorCases(fx), ...roundTripCases(fx), ...identityCases(fx)];
+  return [...vectorCases(fx), ...roundTripCases(fx), ...identityCases(fx), ...protocolCases(fx)];
 }

@@ -371,3 +371,299 @@ export class DIDComm {
 
 /** Bytes of wasm linear memory, for leak checks. */
 export function wasmMemoryBytes(): number;
+
+// --- Protocols (js/protocols): plain JS builders and parsers, no wasm ---
+
+/** A DID, or DIDs: builders emit `to` as an array. */
+export type DIDs = string | string[];
+
+/** `from`/`to` of a new message. */
+export interface Addressing {
+  from?: string;
+  to?: DIDs;
+}
+
+/** The sender of a reply (`to` is the sender of the message replied to). */
+export interface ReplyOptions {
+  from?: string;
+}
+
+/** A builder's message: like `Message`, with its body always present. */
+export type BuiltMessage<B extends { [key: string]: Json } = { [key: string]: Json }> = Message & { body: B };
+
+export namespace threading {
+  /** thid = the parent's thid or id; pthid copied; to = [parent.from] when it has one. */
+  function reply<B extends { [key: string]: Json }>(parent: Message, type: string, body?: B, options?: ReplyOptions): BuiltMessage<B> & { thid: string };
+  /** pthid = the invitation's id, no thid; to = [invitation.from]. */
+  function oobReply<B extends { [key: string]: Json }>(invitation: Message, type: string, body?: B, options?: ReplyOptions): BuiltMessage<B> & { pthid: string };
+  /** A copy with please_ack = [message.id]. */
+  function pleaseAck<M extends Message>(message: M): M & { please_ack: string[] };
+  /** A copy with ack = the ids. */
+  function ack<M extends Message>(message: M, messageIds: string | string[]): M & { ack: string[] };
+  /** A copy with the return_route header. */
+  function returnRoute<M extends Message>(message: M, value: 'none' | 'all' | 'thread'): M & { return_route: 'none' | 'all' | 'thread' };
+}
+
+export interface AttachmentOptions {
+  id?: string;
+  mediaType?: string;
+  filename?: string;
+  description?: string;
+  format?: string;
+  /** Seconds since the epoch. */
+  lastmodTime?: number;
+}
+
+export namespace attachments {
+  /** Bytes (or a string, as UTF-8) as base64url without padding; sets byte_count. */
+  function base64(data: Uint8Array | string, options?: AttachmentOptions): Attachment & { data: { base64: string } };
+  function json(value: Json, options?: AttachmentOptions): Attachment & { data: { json: Json } };
+  /** `hash` (a multihash) is required with links. */
+  function links(urls: string[], hash: string, options?: AttachmentOptions): Attachment & { data: { links: string[]; hash: string } };
+  /** The decoded `data.base64` (url-safe or standard, padded or not); ERR_MALFORMED otherwise. */
+  function bytes(attachment: Attachment): Uint8Array;
+}
+
+export namespace trustPing {
+  const PING: 'https://didcomm.org/trust-ping/2.0/ping';
+  const PING_RESPONSE: 'https://didcomm.org/trust-ping/2.0/ping-response';
+  interface Ping { kind: 'ping'; id: string; responseRequested: boolean }
+  interface PingResponse { kind: 'ping-response'; id: string; thid: string }
+  type Parsed = Ping | PingResponse;
+  function ping(options?: Addressing & { responseRequested?: boolean }): BuiltMessage<{ response_requested: boolean }>;
+  function pingResponse(ping: Message, options?: ReplyOptions): BuiltMessage<{}> & { thid: string };
+  function parse(message: Message): Parsed | null;
+}
+
+export type FeatureType = 'protocol' | 'goal-code' | 'header';
+
+export namespace discoverFeatures {
+  const QUERIES: 'https://didcomm.org/discover-features/2.0/queries';
+  const DISCLOSE: 'https://didcomm.org/discover-features/2.0/disclose';
+  /** `match` may hold `*` (any run of characters). */
+  interface Query { featureType: FeatureType; match: string }
+  interface Disclosure { featureType: FeatureType; id: string; roles?: string[] }
+  interface Queries {
+    kind: 'queries';
+    id: string;
+    /** As received: feature types outside the three known ones are kept. */
+    queries: { featureType: FeatureType | (string & {}); match: string }[];
+  }
+  interface Disclose {
+    kind: 'disclose';
+    id: string;
+    thid?: string;
+    disclosures: { featureType: FeatureType | (string & {}); id: string; roles?: string[] }[];
+  }
+  type Parsed = Queries | Disclose;
+  function queries(options: Addressing & { queries: Query[] }): BuiltMessage<{ queries: { 'feature-type': FeatureType; match: string }[] }>;
+  /** The reply (thid) with what `registry` matches; unknown feature types are ignored. */
+  function disclose(queries: Message, registry: FeatureRegistryInstance, options?: ReplyOptions): BuiltMessage<{
+    disclosures: { 'feature-type': FeatureType; id: string; roles?: string[] }[];
+  }> & { thid: string };
+  function parse(message: Message): Parsed | null;
+  /** The same class as the top-level `FeatureRegistry`. */
+  const FeatureRegistry: FeatureRegistryClass;
+  type FeatureRegistry = FeatureRegistryInstance;
+}
+type FeatureRegistryClass = typeof FeatureRegistry;
+type FeatureRegistryInstance = FeatureRegistry;
+
+/** What we support, for answering discover-features queries. */
+export class FeatureRegistry {
+  constructor(features?: {
+    /** Protocol URIs (e.g. 'https://didcomm.org/trust-ping/2.0'), with roles when given. */
+    protocols?: ({ id: string; roles?: string[] } | string)[];
+    goalCodes?: string[];
+    headers?: string[];
+  });
+  readonly protocols: { id: string; roles?: string[] }[];
+  readonly goalCodes: string[];
+  readonly headers: string[];
+  /** The disclosures for one query; [] for an unknown feature type. */
+  matches(query: { featureType: string; match: string }): discoverFeatures.Disclosure[];
+}
+
+export namespace outOfBand {
+  const INVITATION: 'https://didcomm.org/out-of-band/2.0/invitation';
+  interface Invitation {
+    kind: 'invitation';
+    id: string;
+    from: string;
+    goalCode?: string;
+    goal?: string;
+    /** [] when the invitation does not say. */
+    accept: string[];
+    attachments: Attachment[];
+  }
+  interface InvitationOptions {
+    /** The inviter's DID: required. */
+    from: string;
+    goalCode?: string;
+    goal?: string;
+    /** Default ['didcomm/v2']. */
+    accept?: string[];
+    attachments?: Attachment[];
+  }
+  function invitation(options: InvitationOptions): BuiltMessage<{ goal_code?: string; goal?: string; accept: string[] }> & { from: string };
+  /** `baseUrl` with `_oob` = base64url(JSON); other query parameters kept. */
+  function invitationUrl(invitation: Message, baseUrl: string): string;
+  /** The invitation message of a URL (`_oob` or `oob`; base64url or base64, padded or not). */
+  function invitationFromUrl(url: string): Message & { from: string };
+  function parse(message: Message): Invitation | null;
+}
+
+export namespace problemReport {
+  const PROBLEM_REPORT: 'https://didcomm.org/report-problem/2.0/problem-report';
+  interface Code {
+    sorter: 'error' | 'warning';
+    /** 'p' (protocol), 'm' (message) or a state name. */
+    scope: string;
+    descriptors: string[];
+    raw: string;
+  }
+  interface ProblemReport {
+    kind: 'problem-report';
+    id: string;
+    code: Code;
+    comment?: string;
+    args: string[];
+    escalateTo?: string;
+    pthid: string;
+    ack?: string[];
+  }
+  interface ProblemReportOptions extends Addressing {
+    /** The thread with the problem: required. */
+    pthid: string;
+    /** The message(s) that caused it. */
+    ack?: string | string[];
+    /** sorter.scope.descriptor[.descriptor…], e.g. 'e.p.xfer.cant-use-endpoint'. */
+    code: string;
+    /** May hold {1}, {2}… filled from args. */
+    comment?: string;
+    args?: string[];
+    escalateTo?: string;
+  }
+  function problemReport(options: ProblemReportOptions): BuiltMessage<{
+    code: string; comment?: string; args?: string[]; escalate_to?: string;
+  }> & { pthid: string };
+  /** ERR_MALFORMED when `code` breaks the grammar. */
+  function parseCode(code: string): Code;
+  /** {N} → args[N-1] ('?' when missing); args beyond the highest placeholder appended, ', ' separated. */
+  function commentText(comment: string | undefined, args?: string[]): string;
+  function parse(message: Message): ProblemReport | null;
+}
+
+export namespace basicMessage {
+  const MESSAGE: 'https://didcomm.org/basicmessage/2.0/message';
+  interface BasicMessage { kind: 'message'; id: string; content: string; lang?: string; createdTime?: number }
+  /** created_time = now; `lang` becomes the lang header. */
+  function basicMessage(options: Addressing & { content: string; lang?: string }): BuiltMessage<{ content: string }> & { created_time: number; lang?: string };
+  function parse(message: Message): BasicMessage | null;
+}
+
+export namespace empty {
+  const EMPTY: 'https://didcomm.org/empty/1.0/empty';
+  interface Empty { kind: 'empty'; id: string }
+  function empty(options?: Addressing): BuiltMessage<{}>;
+  function parse(message: Message): Empty | null;
+}
+
+export namespace mediation {
+  type Version = 2 | 3;
+  type Action = 'add' | 'remove';
+  type Result = 'success' | 'no_change' | 'client_error' | 'server_error';
+  interface Update { recipientDid: string; action: Action }
+  interface Updated extends Update { result: Result }
+  interface RecipientDid { recipientDid: string }
+  type Paginate = { limit?: number; offset?: number };
+  type Pagination = { count?: number; offset?: number; remaining?: number };
+  /** Reply builders default to the version of the message they answer. */
+  interface VersionOption { version?: Version }
+
+  interface MediateRequest { kind: 'mediate-request'; version: Version; id: string }
+  /** routing_did normalized to a list (2.0 sends a string, 3.0 an array). */
+  interface MediateGrant { kind: 'mediate-grant'; version: Version; id: string; thid?: string; routingDid: string[] }
+  interface MediateDeny { kind: 'mediate-deny'; version: Version; id: string; thid?: string }
+  interface KeylistUpdate { kind: 'keylist-update'; version: 2; id: string; updates: Update[] }
+  interface RecipientUpdate { kind: 'recipient-update'; version: 3; id: string; updates: Update[] }
+  interface KeylistUpdateResponse { kind: 'keylist-update-response'; version: 2; id: string; thid?: string; updated: Updated[] }
+  interface RecipientUpdateResponse { kind: 'recipient-update-response'; version: 3; id: string; thid?: string; updated: Updated[] }
+  interface KeylistQuery { kind: 'keylist-query'; version: 2; id: string; paginate?: Paginate }
+  interface RecipientQuery { kind: 'recipient-query'; version: 3; id: string; paginate?: Paginate }
+  interface Keylist { kind: 'keylist'; version: 2; id: string; thid?: string; keys: RecipientDid[]; pagination?: Pagination }
+  interface Recipient { kind: 'recipient'; version: 3; id: string; thid?: string; dids: RecipientDid[]; pagination?: Pagination }
+  type Parsed =
+    | MediateRequest | MediateGrant | MediateDeny
+    | KeylistUpdate | RecipientUpdate | KeylistUpdateResponse | RecipientUpdateResponse
+    | KeylistQuery | RecipientQuery | Keylist | Recipient;
+
+  /** Default version 2. */
+  function mediateRequest(options?: Addressing & VersionOption): BuiltMessage<{}>;
+  /** routingDid: one DID in 2.0 (sent as a string), one or more in 3.0 (sent as an array). */
+  function mediateGrant(request: Message, options: ReplyOptions & VersionOption & { routingDid: string | string[] }): BuiltMessage<{ routing_did: string | string[] }> & { thid: string };
+  function mediateDeny(request: Message, options?: ReplyOptions & VersionOption): BuiltMessage<{}> & { thid: string };
+  /** keylist-update (2.0) or recipient-update (3.0); default version 2. */
+  function keylistUpdate(options: Addressing & VersionOption & { updates: Update[] }): BuiltMessage<{ updates: { recipient_did: string; action: Action }[] }>;
+  /** recipient-update (3.0) or keylist-update (2.0); default version 3. */
+  function recipientUpdate(options: Addressing & VersionOption & { updates: Update[] }): BuiltMessage<{ updates: { recipient_did: string; action: Action }[] }>;
+  function keylistUpdateResponse(update: Message, options: ReplyOptions & VersionOption & { updated: Updated[] }): BuiltMessage<{
+    updated: { recipient_did: string; action: Action; result: Result }[];
+  }> & { thid: string };
+  function recipientUpdateResponse(update: Message, options: ReplyOptions & VersionOption & { updated: Updated[] }): BuiltMessage<{
+    updated: { recipient_did: string; action: Action; result: Result }[];
+  }> & { thid: string };
+  /** Default version 2. */
+  function keylistQuery(options?: Addressing & VersionOption & { paginate?: Paginate }): BuiltMessage<{ paginate?: Paginate }>;
+  /** Default version 3. */
+  function recipientQuery(options?: Addressing & VersionOption & { paginate?: Paginate }): BuiltMessage<{ paginate?: Paginate }>;
+  /** keylist (2.0, body.keys) or recipient (3.0, body.dids), replying to the query. */
+  function keylist(query: Message, options: ReplyOptions & VersionOption & { keys: (RecipientDid | string)[]; pagination?: Pagination }): BuiltMessage & { thid: string };
+  function recipient(query: Message, options: ReplyOptions & VersionOption & { dids: (RecipientDid | string)[]; pagination?: Pagination }): BuiltMessage & { thid: string };
+  /** The type URI of a message name in a version. */
+  function typeOf(name: string, version: Version): string;
+  function parse(message: Message): Parsed | null;
+}
+
+export namespace pickup {
+  interface StatusFields {
+    recipientDid?: string;
+    longestWaitedSeconds?: number;
+    newestReceivedTime?: number;
+    oldestReceivedTime?: number;
+    totalBytes?: number;
+    liveDelivery?: boolean;
+  }
+  interface StatusRequest { kind: 'status-request'; id: string; recipientDid?: string }
+  interface Status extends StatusFields { kind: 'status'; id: string; thid?: string; messageCount: number }
+  interface DeliveryRequest { kind: 'delivery-request'; id: string; limit: number; recipientDid?: string }
+  interface DeliveredMessage {
+    /** The attachment id: the message id to list in messages-received. */
+    id: string;
+    /** The packed message as JSON text, for `unpack`. */
+    packed: string;
+    /** The same, parsed. */
+    message: { [key: string]: Json };
+  }
+  interface Delivery { kind: 'delivery'; id: string; thid?: string; recipientDid?: string; messages: DeliveredMessage[] }
+  interface MessagesReceived { kind: 'messages-received'; id: string; thid?: string; messageIdList: string[] }
+  interface LiveDeliveryChange { kind: 'live-delivery-change'; id: string; liveDelivery: boolean }
+  type Parsed = StatusRequest | Status | DeliveryRequest | Delivery | MessagesReceived | LiveDeliveryChange;
+
+  /**
+   * Status, delivery and messages-received reply (thid) to `request` when it is a message;
+   * with null they are new messages to `options.to`.
+   */
+  type Answer<O> = ((request: Message, options: O & ReplyOptions) => BuiltMessage & { thid: string })
+    & ((request: null, options: O & Addressing) => BuiltMessage);
+
+  function statusRequest(options?: Addressing & { recipientDid?: string }): BuiltMessage<{ recipient_did?: string }>;
+  const status: Answer<StatusFields & { messageCount: number }>;
+  function deliveryRequest(options: Addressing & { limit: number; recipientDid?: string }): BuiltMessage<{ limit: number; recipient_did?: string }>;
+  /** `messages`: [id, packed] pairs (packed: the JSON text or its object). */
+  const delivery: Answer<{ messages: [string, string | object][]; recipientDid?: string }>;
+  const messagesReceived: Answer<{ messageIdList: string[] }>;
+  function liveDeliveryChange(options: Addressing & { liveDelivery: boolean }): BuiltMessage<{ live_delivery: boolean }>;
+  function typeOf(name: string): string;
+  function parse(message: Message): Parsed | null;
+}

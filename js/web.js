@@ -9,3 +9,4 @@ export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
 } = createApi(wasm);
 export { DIDCommError } from './error.js';
+export * from './protocols.js';

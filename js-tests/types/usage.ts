@@ -124,3 +124,110 @@ async function run(): Promise<void> {
   void bad;
 }
 void run;
+
+// Protocols: builders, parsers with discriminated results.
+import {
+  threading, attachments, trustPing, discoverFeatures, FeatureRegistry, outOfBand, problemReport, basicMessage, empty,
+  mediation, pickup,
+} from 'didcomm-wasm';
+
+async function protocols(agent: DIDComm): Promise<void> {
+  const ping = trustPing.ping({ from: 'did:example:alice', to: 'did:example:bob', responseRequested: true });
+  const rr: boolean = ping.body.response_requested;
+  const { packed } = await agent.packEncrypted(ping, { to: 'did:example:bob' });
+  const { message: got } = await agent.unpack(packed);
+  const parsed = trustPing.parse(got);
+  if (parsed?.kind === 'ping') {
+    const wants: boolean = parsed.responseRequested;
+    const response = trustPing.pingResponse(got, { from: 'did:example:bob' });
+    const thid: string = response.thid;
+    void [wants, thid];
+  } else if (parsed?.kind === 'ping-response') {
+    const thid: string = parsed.thid;
+    void thid;
+  }
+
+  const registry = new FeatureRegistry({ protocols: [{ id: 'https://didcomm.org/trust-ping/2.0', roles: ['sender'] }], goalCodes: ['x'] });
+  const sameClass: discoverFeatures.FeatureRegistry = new discoverFeatures.FeatureRegistry();
+  const q = discoverFeatures.queries({ queries: [{ featureType: 'protocol', match: 'https://didcomm.org/*' }] });
+  const disclosed = discoverFeatures.parse(discoverFeatures.disclose(q, registry));
+  if (disclosed?.kind === 'disclose') {
+    const roles: string[] | undefined = disclosed.disclosures[0]?.roles;
+    void roles;
+  }
+  const matched: discoverFeatures.Disclosure[] = registry.matches({ featureType: 'header', match: '*' });
+
+  const inv = outOfBand.invitation({ from: 'did:example:alice', goalCode: 'g', attachments: [attachments.json({ a: 1 }, { id: 'r0' })] });
+  const url: string = outOfBand.invitationUrl(inv, 'https://example.com/');
+  const back = outOfBand.invitationFromUrl(url);
+  const inviter: string = back.from;
+  const oob = outOfBand.parse(back);
+  const accept: string[] | undefined = oob?.accept;
+  const first = threading.oobReply(back, trustPing.PING, { response_requested: true });
+  const pthid: string = first.pthid;
+  const acked = threading.returnRoute(threading.pleaseAck(first), 'all');
+  const bytes: Uint8Array = attachments.bytes(attachments.base64(new Uint8Array([1])));
+
+  const report = problemReport.problemReport({ pthid, code: 'e.p.xfer.cant-use-endpoint', comment: '{1}', args: ['x'] });
+  const pr = problemReport.parse(report);
+  if (pr) {
+    const sorter: 'error' | 'warning' = pr.code.sorter;
+    const text: string = problemReport.commentText(pr.comment, pr.args);
+    void [sorter, text];
+  }
+
+  const bm = basicMessage.parse(basicMessage.basicMessage({ content: 'hi', lang: 'en' }));
+  const content: string | undefined = bm?.content;
+  const e = empty.parse(empty.empty({ to: ['did:example:bob'] }));
+
+  const req = mediation.mediateRequest({ version: 3 });
+  const grant = mediation.parse(mediation.mediateGrant(req, { routingDid: ['did:peer:2.x'] }));
+  if (grant?.kind === 'mediate-grant') {
+    const routing: string[] = grant.routingDid;
+    void routing;
+  } else if (grant?.kind === 'keylist') {
+    const version: 2 = grant.version;
+    const keys: string = grant.keys[0].recipientDid;
+    void [version, keys];
+  }
+  mediation.keylistUpdate({ updates: [{ recipientDid: 'did:a', action: 'add' }], version: 2 });
+  mediation.recipient(mediation.recipientQuery({ paginate: { limit: 10 } }), { dids: ['did:a'] });
+
+  const status = pickup.status(pickup.statusRequest(), { messageCount: 0, liveDelivery: false });
+  const statusThid: string = status.thid;
+  pickup.status(null, { to: 'did:example:bob', messageCount: 1 });
+  const delivery = pickup.delivery(pickup.deliveryRequest({ limit: 5 }), { messages: [['id-1', packed]] });
+  const p = pickup.parse(delivery);
+  if (p?.kind === 'delivery') {
+    const packedText: string = p.messages[0].packed;
+    await agent.unpack(packedText);
+  } else if (p?.kind === 'status') {
+    const count: number = p.messageCount;
+    void count;
+  }
+  void [rr, sameClass, matched, inviter, accept, acked, bytes, content, e, statusThid];
+
+  // @ts-expect-error responseRequested is a boolean
+  trustPing.ping({ responseRequested: 'yes' });
+  // @ts-expect-error an invitation needs from
+  outOfBand.invitation({ goal: 'x' });
+  // @ts-expect-error feature types are protocol, goal-code, header
+  discoverFeatures.queries({ queries: [{ featureType: 'protocols', match: '*' }] });
+  // @ts-expect-error a problem report needs pthid
+  problemReport.problemReport({ code: 'e.p.x' });
+  // @ts-expect-error mediation versions are 2 and 3
+  mediation.mediateRequest({ version: 1 });
+  // @ts-expect-error actions are add and remove
+  mediation.keylistUpdate({ updates: [{ recipientDid: 'did:a', action: 'replace' }] });
+  // @ts-expect-error return_route is none, all or thread
+  threading.returnRoute(first, 'some');
+  // @ts-expect-error a status needs messageCount
+  pickup.status(null, {});
+  if (parsed?.kind === 'ping') {
+    // @ts-expect-error a ping has no thid in its parsed form
+    void parsed.thid;
+  }
+  // @ts-expect-error links need a hash
+  attachments.links(['https://x']);
+}
+void protocols;
