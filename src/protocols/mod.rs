@@ -67,7 +67,8 @@ pub(crate) fn type_of<'a>(message: &'a Message, protocol: &str) -> Option<(u32, 
     let rest = rest.strip_prefix(protocol)?.strip_prefix('/')?;
     let (version, name) = rest.split_once('/')?;
     let (major, minor) = version.split_once('.').unwrap_or((version, "0"));
-    if name.is_empty() || name.contains('/') || !minor.bytes().all(|b| b.is_ascii_digit()) {
+    let numeric = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if name.is_empty() || name.contains('/') || !numeric(major) || !numeric(minor) {
         return None;
     }
     Some((major.parse().ok()?, name))

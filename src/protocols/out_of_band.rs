@@ -152,8 +152,10 @@ fn percent_decode(text: &str) -> Result<String> {
     let mut i = 0;
     while let Some(&b) = bytes.get(i) {
         if b == b'%' {
+            // Two hex digits exactly: from_str_radix alone would take a sign ("%+1").
             let hex = bytes
                 .get(i + 1..i + 3)
+                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
                 .and_then(|h| std::str::from_utf8(h).ok());
             let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok());
             out.push(
