@@ -11,6 +11,7 @@ pub mod jose;
 pub mod media_type;
 pub mod message;
 pub mod pack;
+pub mod protocols;
 pub mod rotation;
 pub mod routing;
 pub mod secrets;
