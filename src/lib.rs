@@ -16,6 +16,7 @@ pub mod rotation;
 pub mod routing;
 pub mod secrets;
 pub mod unpack;
+mod uri;
 
 pub use crypto::{Curve, PublicKey, SecretKey, SignAlg};
 pub use did::{DidDocument, DidResolver, StaticResolver};

@@ -41,24 +41,9 @@ pub fn url_for(did: &str) -> Result<String> {
 }
 
 fn decode(segment: &str, did: &str) -> Result<String> {
-    let bytes = segment.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .and_then(|h| std::str::from_utf8(h).ok())
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| err!(Malformed, "{did}: bad percent-encoding"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(b);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| err!(Malformed, "{did}: percent-encoding is not UTF-8"))
+    let bytes = crate::uri::percent_decode(segment)
+        .ok_or_else(|| err!(Malformed, "{did}: bad percent-encoding"))?;
+    String::from_utf8(bytes).map_err(|_| err!(Malformed, "{did}: percent-encoding is not UTF-8"))
 }
 
 #[cfg(test)]

@@ -147,25 +147,7 @@ pub fn invitation_from_url(url: &str) -> Result<Message> {
 /// Undoes URL query encoding: `%XX` escapes, and `+` or space left by form encoding of a
 /// standard-base64 `+`.
 fn percent_decode(text: &str) -> Result<String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&b) = bytes.get(i) {
-        if b == b'%' {
-            // Two hex digits exactly: from_str_radix alone would take a sign ("%+1").
-            let hex = bytes
-                .get(i + 1..i + 3)
-                .filter(|h| h.iter().all(u8::is_ascii_hexdigit))
-                .and_then(|h| std::str::from_utf8(h).ok());
-            let byte = hex.and_then(|h| u8::from_str_radix(h, 16).ok());
-            out.push(
-                byte.ok_or_else(|| err!(Malformed, "invitation URL '_oob' has a bad % escape"))?,
-            );
-            i += 3;
-        } else {
-            out.push(if b == b' ' { b'+' } else { b });
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| err!(Malformed, "invitation URL '_oob' is not UTF-8"))
+    let bytes = crate::uri::percent_decode(&text.replace(' ', "+"))
+        .ok_or_else(|| err!(Malformed, "invitation URL '_oob' has a bad % escape"))?;
+    String::from_utf8(bytes).map_err(|_| err!(Malformed, "invitation URL '_oob' is not UTF-8"))
 }
