@@ -134,7 +134,8 @@ test('trust ping: as peers send it (http, 2.1, no body), and bad input', () => {
   assert.equal(trustPing.parse({ id: '1', type: 'https://didcomm.org/basicmessage/2.0/message', body: { content: '' } }), null);
   assert.throws(() => trustPing.parse({ id: '1', type: trustPing.PING, body: { response_requested: 'yes' } }), malformed(/response_requested/));
   assert.throws(() => trustPing.parse({ id: '1', type: trustPing.PING_RESPONSE }), malformed(/thid/));
-  assert.throws(() => trustPing.parse({ id: '1', type: 'https://didcomm.org/trust-ping/2.0/pong' }), malformed(/not a trust-ping/));
+  // A name the protocol does not define is not a trust-ping message (as the Rust parsers say).
+  assert.equal(trustPing.parse({ id: '1', type: 'https://didcomm.org/trust-ping/2.0/pong' }), null);
   assert.throws(() => trustPing.parse({ type: trustPing.PING }), malformed(/id/));
   assert.throws(() => trustPing.parse('ping'), malformed(/JSON object/));
   assert.throws(() => trustPing.ping({ responseRequested: 'yes' }), illegal(/responseRequested/));
@@ -380,7 +381,7 @@ test('empty: round trip; parse checks the type', async () => {
   await roundTrip(empty, m, { kind: 'empty' });
   assert.deepEqual(empty.parse({ id: '1', type: 'http://didcomm.org/empty/1.0/empty' }), { kind: 'empty', id: '1' });
   assert.equal(empty.parse({ id: '1', type: 'https://didcomm.org/empty/2.0/empty' }), null);
-  assert.throws(() => empty.parse({ id: '1', type: 'https://didcomm.org/empty/1.0/full' }), malformed(/not an empty/));
+  assert.equal(empty.parse({ id: '1', type: 'https://didcomm.org/empty/1.0/full' }), null);
 });
 
 // --- coordinate mediation ---
@@ -464,11 +465,12 @@ test('coordinate mediation: bad messages', () => {
     [{ type: t(2, 'keylist'), body: { dids: [] } }, /body.keys/],
     [{ type: t(3, 'recipient'), body: { dids: [{ recipient_did: 'did:a' }], pagination: { count: 'one' } } }, /pagination.count/],
     [{ type: t(2, 'keylist-query'), body: { paginate: { limit: -1 } } }, /paginate.limit/],
-    [{ type: t(3, 'keylist-update'), body: { updates: [] } }, /not a coordinate-mediation 3/],
-    [{ type: t(2, 'recipient'), body: { dids: [] } }, /not a coordinate-mediation 2/],
   ];
   for (const [m, needle] of cases) assert.throws(() => mediation.parse({ id: '1', ...m }), malformed(needle), m.type);
   assert.equal(mediation.parse({ id: '1', type: t(1, 'mediate-request') }), null);
+  // A name of the other version is no message of this one.
+  assert.equal(mediation.parse({ id: '1', type: t(3, 'keylist-update'), body: { updates: [] } }), null);
+  assert.equal(mediation.parse({ id: '1', type: t(2, 'recipient'), body: { dids: [] } }), null);
   assert.throws(() => mediation.keylistUpdate({ updates: [{ recipientDid: 'did:a', action: 'replace' }] }), illegal(/updates\[0\].action/));
   assert.throws(() => mediation.keylistUpdateResponse(mediation.keylistUpdate({ updates: [] }), { updated: [{ recipientDid: 'did:a', action: 'add', result: 'fine' }] }), illegal(/result/));
   assert.throws(() => mediation.keylistQuery({ paginate: { limit: 1.5 } }), illegal(/paginate.limit/));
@@ -540,10 +542,10 @@ test('message pickup: deliveries as mediators send them (standard base64, json d
     [{ id: '1', type: t('delivery-request'), body: {} }, /limit is required/],
     [{ id: '1', type: t('messages-received'), body: { message_id_list: 'a' } }, /message_id_list/],
     [{ id: '1', type: t('live-delivery-change'), body: {} }, /live_delivery is required/],
-    [{ id: '1', type: t('batch-pickup'), body: {} }, /not a messagepickup 3/],
   ];
   for (const [m, needle] of cases) assert.throws(() => pickup.parse(m), malformed(needle), JSON.stringify(m));
   assert.equal(pickup.parse({ id: '1', type: 'https://didcomm.org/messagepickup/2.0/status-request' }), null);
+  assert.equal(pickup.parse({ id: '1', type: t('batch-pickup'), body: {} }), null);
   assert.deepEqual(pickup.parse({ id: '1', type: 'https://didcomm.org/messagepickup/3.2/status', body: { message_count: 0 } }), { kind: 'status', id: '1', messageCount: 0 });
   assert.throws(() => pickup.deliveryRequest({ limit: 0 }), illegal(/limit/));
   assert.throws(() => pickup.status(null, { messageCount: -1 }), illegal(/messageCount/));

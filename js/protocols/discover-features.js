@@ -113,5 +113,5 @@ export function parse(message) {
     if (isString(message.thid)) out.thid = message.thid;
     return out;
   }
-  throw malformed(`${message.type}: not a discover-features 2 message`);
+  return null; // a name this protocol version does not define
 }

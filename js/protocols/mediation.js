@@ -162,7 +162,7 @@ export function parse(message) {
   if (!t) return null;
   const version = t.major;
   const role = roleOf(version, t.name);
-  if (!role) throw malformed(`${message.type}: not a coordinate-mediation ${version} message`);
+  if (!role) return null; // a name this protocol version does not define
   const kind = t.name;
   const id = idOf(message);
   const body = bodyOf(message);

@@ -168,7 +168,7 @@ export function parse(message) {
       break;
     }
     default:
-      throw malformed(`${message.type}: not a messagepickup 3 message`);
+      return null; // a name this protocol version does not define
   }
   return out;
 }
