@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use crate::did::{did_of, is_did, resolve_known, DidResolver, Relationship};
 use crate::error::{err, json_error, Error, ErrorKind, Result};
 use crate::jose::jws::{self, Jws, JwsSignature};
-use crate::message::fields::{opt_str, opt_u64, put_opt, req_str};
+use crate::message::fields::{opt_str, opt_u64, put_opt, req_str, req_u64};
 use crate::message::Message;
 use crate::pack::PackEncryptedOptions;
 use crate::secrets::SecretsResolver;
@@ -49,7 +49,7 @@ impl FromPrior {
         Ok(FromPrior {
             iss: req_str(obj, "iss", JWT)?,
             sub: req_str(obj, "sub", JWT)?,
-            iat: opt_u64(obj, "iat", JWT)?.ok_or_else(|| err!(Malformed, "{JWT} has no 'iat'"))?,
+            iat: req_u64(obj, "iat", JWT)?,
             aud: opt_str(obj, "aud", JWT)?,
             exp: opt_u64(obj, "exp", JWT)?,
             nbf: opt_u64(obj, "nbf", JWT)?,

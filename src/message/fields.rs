@@ -44,6 +44,41 @@ pub(crate) fn req_str(obj: &Map<String, Value>, name: &str, what: &str) -> Resul
     }
 }
 
+/// A member that must be a boolean, when present.
+pub(crate) fn opt_bool(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<bool>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Bool(b)) => Ok(Some(*b)),
+        Some(other) => Err(err!(
+            Malformed,
+            "{what} '{name}' must be a boolean, got {}",
+            type_name(other)
+        )),
+    }
+}
+
+/// A member that must be a non-negative integer.
+pub(crate) fn req_u64(obj: &Map<String, Value>, name: &str, what: &str) -> Result<u64> {
+    opt_u64(obj, name, what)?.ok_or_else(|| err!(Malformed, "{what} has no '{name}'"))
+}
+
+/// A member that must be an object, when present.
+pub(crate) fn opt_object<'a>(
+    obj: &'a Map<String, Value>,
+    name: &str,
+    what: &str,
+) -> Result<Option<&'a Map<String, Value>>> {
+    match obj.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Object(o)) => Ok(Some(o)),
+        Some(other) => Err(err!(
+            Malformed,
+            "{what} '{name}' must be an object, got {}",
+            type_name(other)
+        )),
+    }
+}
+
 /// Integer seconds; an integral float (`1516269022.0`) is accepted as peers send it.
 pub(crate) fn opt_u64(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<u64>> {
     match obj.get(name) {

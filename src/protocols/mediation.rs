@@ -5,11 +5,11 @@
 use serde_json::{Map, Value};
 
 use crate::error::{err, Result};
-use crate::message::fields::{object, opt_str_list, req_str};
+use crate::message::fields::{object, opt_object, opt_str_list, req_str, req_u64};
 use crate::message::Message;
 use crate::protocols::threading::reply;
 use crate::protocols::Parties;
-use crate::protocols::{build, into_map, objects, opt_object, req_u64, type_of, type_uri};
+use crate::protocols::{build, into_map, objects, type_of, type_uri};
 
 const PROTOCOL: &str = "coordinate-mediation";
 

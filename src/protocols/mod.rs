@@ -21,7 +21,7 @@ pub mod trust_ping;
 use serde_json::{Map, Value};
 
 use crate::error::{err, Result};
-use crate::message::fields::{opt_u64, type_name};
+use crate::message::fields::type_name;
 use crate::message::Message;
 use crate::routing::random_id;
 
@@ -94,41 +94,6 @@ pub(crate) fn into_map(value: Value) -> Map<String, Value> {
     match value {
         Value::Object(map) => map,
         _ => Map::new(),
-    }
-}
-
-/// A member that must be a boolean, when present.
-pub(crate) fn opt_bool(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<bool>> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(other) => Err(err!(
-            Malformed,
-            "{what} '{name}' must be a boolean, got {}",
-            type_name(other)
-        )),
-    }
-}
-
-/// A member that must be a non-negative integer.
-pub(crate) fn req_u64(obj: &Map<String, Value>, name: &str, what: &str) -> Result<u64> {
-    opt_u64(obj, name, what)?.ok_or_else(|| err!(Malformed, "{what} has no '{name}'"))
-}
-
-/// A member that must be an object, when present.
-pub(crate) fn opt_object<'a>(
-    obj: &'a Map<String, Value>,
-    name: &str,
-    what: &str,
-) -> Result<Option<&'a Map<String, Value>>> {
-    match obj.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Object(o)) => Ok(Some(o)),
-        Some(other) => Err(err!(
-            Malformed,
-            "{what} '{name}' must be an object, got {}",
-            type_name(other)
-        )),
     }
 }
 

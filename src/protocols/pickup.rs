@@ -5,10 +5,10 @@
 use serde_json::Value;
 
 use crate::error::{err, Result};
-use crate::message::fields::{object, opt_str, opt_str_list, opt_u64};
+use crate::message::fields::{object, opt_bool, opt_str, opt_str_list, opt_u64, req_u64};
 use crate::message::{Attachment, Message};
 use crate::protocols::threading::reply;
-use crate::protocols::{build, into_map, name_of, opt_bool, req_u64, type_uri, Parties};
+use crate::protocols::{build, into_map, name_of, type_uri, Parties};
 
 const PROTOCOL: &str = "messagepickup";
 

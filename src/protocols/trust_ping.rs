@@ -1,9 +1,9 @@
 //! Trust ping 2.0 (CHECKLIST §10): `ping`, answered by a `ping-response` in its thread.
 
 use crate::error::Result;
-use crate::message::fields::object;
+use crate::message::fields::{object, opt_bool};
 use crate::message::Message;
-use crate::protocols::{build, name_of, opt_bool, req_thid, Parties};
+use crate::protocols::{build, name_of, req_thid, Parties};
 
 const PROTOCOL: &str = "trust-ping";
 

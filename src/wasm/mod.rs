@@ -25,7 +25,7 @@ use wasm_bindgen_futures::future_to_promise;
 #[cfg(feature = "did-methods")]
 use crate::did::{Builtins, ChainResolver, DocCache};
 use crate::error::{err, Error, Result};
-use crate::message::fields::{object, opt_str, type_name};
+use crate::message::fields::{self, object, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::{Secret, SecretsStore};
 use crate::unpack::{UnpackMetadata, UnpackOptions};
@@ -429,9 +429,7 @@ fn read_options(value: &JsValue, call: &str, required: bool) -> Result<Map<Strin
 }
 
 fn opt_string(options: &Map<String, Value>, name: &str) -> Result<Option<String>> {
-    // The message-header reader, with the kind an argument error has.
-    opt_str(options, name, "options")
-        .map_err(|e| Error::new(ErrorKind::IllegalArgument, e.message()))
+    fields::opt_str(options, name, "options").map_err(as_argument_error)
 }
 
 fn enc_alg_anon(options: &Map<String, Value>) -> Result<ContentEnc> {
@@ -447,15 +445,9 @@ fn enc_alg_anon(options: &Map<String, Value>) -> Result<ContentEnc> {
 }
 
 fn opt_object(options: &Map<String, Value>, name: &str) -> Result<Map<String, Value>> {
-    match options.get(name) {
-        None | Some(Value::Null) => Ok(Map::new()),
-        Some(Value::Object(map)) => Ok(map.clone()),
-        Some(other) => Err(err!(
-            IllegalArgument,
-            "options.{name} must be an object, got {}",
-            type_name(other)
-        )),
-    }
+    fields::opt_object(options, name, "options")
+        .map(|o| o.cloned().unwrap_or_default())
+        .map_err(as_argument_error)
 }
 
 /// A packed message given as JSON text or as an object, as text.
@@ -487,15 +479,12 @@ pub fn parse_forward(message: JsValue) -> std::result::Result<JsValue, JsValue> 
 }
 
 fn opt_bool(options: &Map<String, Value>, name: &str) -> Result<Option<bool>> {
-    match options.get(name) {
-        None | Some(Value::Null) => Ok(None),
-        Some(Value::Bool(b)) => Ok(Some(*b)),
-        Some(other) => Err(err!(
-            IllegalArgument,
-            "options.{name} must be a boolean, got {}",
-            type_name(other)
-        )),
-    }
+    fields::opt_bool(options, name, "options").map_err(as_argument_error)
+}
+
+/// The message-header readers say Malformed; in an options object it is an argument error.
+fn as_argument_error(e: Error) -> Error {
+    Error::new(ErrorKind::IllegalArgument, e.message())
 }
 
 fn packed_result(packed: String, metadata: Value) -> JsValue {
