@@ -1,0 +1,80 @@
+#!/usr/bin/env node
+// `npm run mediator`: a DIDComm mediator on an embedded SQLite store.
+// Flags beat environment variables; see `--help`.
+import { parseArgs } from 'node:util';
+import { startMediator, DEFAULTS } from './server.js';
+
+const HELP = `usage: npm run mediator -- [options]
+
+  --host HOST                listen address (MEDIATOR_HOST; default ${DEFAULTS.host})
+  --port PORT                listen port, 0 for any (MEDIATOR_PORT; default ${DEFAULTS.port})
+  --public-url URL           the http(s) URL clients reach (MEDIATOR_PUBLIC_URL; default http://HOST:PORT/)
+  --ws-url URL               the ws(s) URL clients reach (MEDIATOR_WS_URL; default from the public URL, path /ws)
+  --data-dir DIR             identity and SQLite store (MEDIATOR_DATA_DIR; default ${DEFAULTS.dataDir})
+  --mediation VERSIONS       coordinate-mediation versions offered, e.g. 2,3 or 3 (MEDIATOR_MEDIATION; default 2,3)
+  --grant all|none|DID,...   who is granted mediation (MEDIATOR_GRANT; default all)
+  --max-message-bytes N      largest message taken (MEDIATOR_MAX_MESSAGE_BYTES; default ${DEFAULTS.maxMessageBytes})
+  --sync full|normal         SQLite synchronous: full survives power loss, normal a killed process (MEDIATOR_SYNC; default full)
+  --quiet                    no request log
+`;
+
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    'public-url': { type: 'string' },
+    'ws-url': { type: 'string' },
+    'data-dir': { type: 'string' },
+    mediation: { type: 'string' },
+    grant: { type: 'string' },
+    'max-message-bytes': { type: 'string' },
+    sync: { type: 'string' },
+    quiet: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const env = process.env;
+const pick = (flag, name) => values[flag] ?? env[name];
+function fail(message) {
+  process.stderr.write(`mediator: ${message}\n\n${HELP}`);
+  process.exit(2);
+}
+function integer(text, what) {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) fail(`${what} must be a non-negative integer, not ${JSON.stringify(text)}`);
+  return n;
+}
+
+const mediation = pick('mediation', 'MEDIATOR_MEDIATION');
+const versions = mediation === undefined ? undefined : mediation.split(',').map((v) => Number(v.trim()));
+if (versions && (versions.length === 0 || versions.some((v) => v !== 2 && v !== 3))) fail('--mediation takes 2, 3 or 2,3');
+const grantText = pick('grant', 'MEDIATOR_GRANT');
+const grant = grantText === undefined || grantText === 'all' || grantText === 'none' ? grantText : grantText.split(',').map((d) => d.trim());
+const sync = pick('sync', 'MEDIATOR_SYNC');
+if (sync !== undefined && sync !== 'full' && sync !== 'normal') fail('--sync takes full or normal');
+
+const mediator = await startMediator({
+  host: pick('host', 'MEDIATOR_HOST'),
+  port: integer(pick('port', 'MEDIATOR_PORT'), '--port'),
+  publicUrl: pick('public-url', 'MEDIATOR_PUBLIC_URL'),
+  wsUrl: pick('ws-url', 'MEDIATOR_WS_URL'),
+  dataDir: pick('data-dir', 'MEDIATOR_DATA_DIR'),
+  mediationVersions: versions,
+  grant,
+  maxMessageBytes: integer(pick('max-message-bytes', 'MEDIATOR_MAX_MESSAGE_BYTES'), '--max-message-bytes'),
+  synchronous: sync,
+  log: values.quiet ? null : undefined,
+}).catch((e) => fail(e.message));
+
+const stop = async () => {
+  await mediator.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
