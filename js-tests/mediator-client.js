@@ -32,8 +32,16 @@ export async function testMediator(options = {}) {
   return Object.assign(m, { logs });
 }
 
+/**
+ * POSTs `body`. A keep-alive socket to a mediator that has since restarted fails at once;
+ * that one case is retried, as a real client would (the mediator drops repeated ids).
+ */
 export async function post(url, body, contentType = ENCRYPTED) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const send = () => fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await send().catch((e) => {
+    if (e?.cause?.code === 'UND_ERR_SOCKET') return send();
+    throw e;
+  });
   return { status: res.status, type: res.headers.get('content-type'), body: await res.text(), headers: res.headers };
 }
 
