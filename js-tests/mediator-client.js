@@ -3,7 +3,6 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import WebSocket from 'ws';
 import { DIDComm, SecretsStore, createPeerDID, threading } from 'didcomm-wasm';
 import { startMediator } from '../mediator/server.js';
@@ -12,18 +11,6 @@ export const ENCRYPTED = 'application/didcomm-encrypted+json';
 export const SIGNED = 'application/didcomm-signed+json';
 
 export const tempDir = () => mkdtempSync(join(tmpdir(), 'mediator-test-'));
-
-/** A port free on 127.0.0.1 right now. */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** A mediator on 127.0.0.1 and a port of its own, logging into `logs`. */
 export async function testMediator(options = {}) {

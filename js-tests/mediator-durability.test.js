@@ -3,34 +3,13 @@
 // forward it acknowledged with a 202; SIGTERM stops it cleanly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { fileURLToPath } from 'node:url';
 import { mediation, pickup } from 'didcomm-wasm';
-import { Client, forwardFor, freePort, tempDir, post } from './mediator-client.js';
+import { spawnMediator } from '../mediator/process.js';
+import { Client, forwardFor, tempDir, post } from './mediator-client.js';
 
-const MAIN = fileURLToPath(new URL('../mediator/main.js', import.meta.url));
-
-/** Starts `node mediator/main.js` and resolves once it answers GET / (with its did and URLs). */
-async function spawnMediator(port, dataDir) {
-  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--data-dir', dataDir, '--quiet'], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
-  const url = `http://127.0.0.1:${port}/`;
-  for (let i = 0; i < 200; i += 1) {
-    if (child.exitCode !== null) throw new Error(`mediator exited ${child.exitCode}: ${stderr}`);
-    try {
-      const res = await fetch(url);
-      if (res.ok) {
-        const about = await res.json();
-        return { child, did: about.did, url: about.http, wsUrl: about.ws };
-      }
-    } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`mediator did not start: ${stderr}`);
-}
+/** `node mediator/main.js` on `port` (0: any) and `dataDir`, once it has started. */
+const start = (port, dataDir) => spawnMediator(['--port', String(port), '--data-dir', dataDir, '--quiet']);
 
 async function enrol(m, client) {
   const { reply } = await client.request(m, mediation.mediateRequest({ from: client.did, to: m.did, version: 3 }));
@@ -51,9 +30,8 @@ async function drain(m, client) {
 }
 
 test('kill -9 during a burst of 1 000 forwards loses none that were acknowledged', async (t) => {
-  const port = await freePort();
   const dataDir = tempDir();
-  let m = await spawnMediator(port, dataDir);
+  let m = await start(0, dataDir);
   try {
     const bob = Client.create({ mediatorDid: m.did });
     await enrol(m, bob);
@@ -86,7 +64,7 @@ test('kill -9 during a burst of 1 000 forwards loses none that were acknowledged
     if (m.child.exitCode === null && m.child.signalCode === null) await once(m.child, 'exit');
     assert.ok(refused > 0, 'some forwards were sent after the kill');
 
-    m = await spawnMediator(port, dataDir);
+    m = await start(m.port, dataDir); // the same URLs, so the same DID
     const delivered = await drain(m, bob);
     const sent = new Set(forwards.map((f) => f.id));
     assert.equal(new Set(delivered).size, delivered.length, 'nothing is delivered twice');
@@ -102,13 +80,12 @@ test('kill -9 during a burst of 1 000 forwards loses none that were acknowledged
 });
 
 test('SIGTERM stops the mediator with exit code 0; the next start keeps the DID', async () => {
-  const port = await freePort();
   const dataDir = tempDir();
-  const first = await spawnMediator(port, dataDir);
+  const first = await start(0, dataDir);
   first.child.kill('SIGTERM');
   const [code] = await once(first.child, 'exit');
   assert.equal(code, 0);
-  const second = await spawnMediator(port, dataDir);
+  const second = await start(first.port, dataDir);
   try {
     assert.equal(second.did, first.did);
   } finally {

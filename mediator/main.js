@@ -15,7 +15,7 @@ const HELP = `usage: npm run mediator -- [options]
   --grant all|none|DID,...   who is granted mediation (MEDIATOR_GRANT; default all)
   --max-message-bytes N      largest message taken (MEDIATOR_MAX_MESSAGE_BYTES; default ${DEFAULTS.maxMessageBytes})
   --sync full|normal         SQLite synchronous: full survives power loss, normal a killed process (MEDIATOR_SYNC; default full)
-  --quiet                    no request log
+  --quiet                    no request log (the started line stays)
 `;
 
 const { values } = parseArgs({
@@ -69,7 +69,8 @@ const mediator = await startMediator({
   grant,
   maxMessageBytes: integer(pick('max-message-bytes', 'MEDIATOR_MAX_MESSAGE_BYTES'), '--max-message-bytes'),
   synchronous: sync,
-  log: values.quiet ? null : undefined,
+  // Quiet keeps the one `started` line: it says where the mediator is (and that it is up).
+  log: values.quiet ? (line) => { if (line.event === 'started') process.stdout.write(`${JSON.stringify(line)}\n`); } : undefined,
 }).catch((e) => fail(e.message));
 
 const stop = async () => {

@@ -295,9 +295,13 @@ export class Mediator {
       }
       case 'messages-received': {
         await this.#store.remove(client, p.messageIdList);
-        ctx.session?.acknowledged(p.messageIdList);
-        const outcome = await this.#reply(message, await status(message), ctx, kind);
-        if (ctx.session?.liveFor === client) this.#live.pushBacklog(ctx.session);
+        const { session } = ctx;
+        session?.acknowledged(p.messageIdList);
+        const reply = await status(message);
+        // More queued than this socket holds unacknowledged: push the next batch.
+        const more = session?.liveFor === client && reply.body.message_count > session.inFlight.size;
+        const outcome = await this.#reply(message, reply, ctx, kind);
+        if (more) this.#live.pushBacklog(session);
         return outcome;
       }
       case 'live-delivery-change': {

@@ -50,6 +50,8 @@ export async function startMediator(options = {}) {
 
   let handler = (req, res) => { res.writeHead(503, CORS).end(); };
   const server = createServer((req, res) => handler(req, res));
+  // Agents keep a connection open between messages; Node's 5 s default closes it under them.
+  server.keepAliveTimeout = 30_000;
   const wss = new WebSocketServer({ noServer: true, maxPayload: config.maxMessageBytes * 2 + 1024 });
   await new Promise((ok, fail) => {
     server.once('error', fail);

@@ -44,6 +44,7 @@ const now = () => Date.now();
 /** `?, ?, …` for an IN list. */
 const marks = (n) => Array(n).fill('?').join(', ');
 const SUM = 'count(*) AS count, coalesce(sum(bytes), 0) AS bytes, min(received_at) AS oldest, max(received_at) AS newest';
+const REMOVE_CHUNK = 500;
 const PAGE = 'SELECT id, recipient_did, received_at, packed FROM messages';
 
 export class SqliteStore {
@@ -53,6 +54,7 @@ export class SqliteStore {
   #flushScheduled = false;
   #dedupeMs;
   #pruneTimer;
+  #removeByCount = new Map();
 
   /**
    * @param {{ dataDir: string, synchronous?: 'full' | 'normal', dedupeSeconds?: number }} options
@@ -206,13 +208,22 @@ export class SqliteStore {
     if (ids.length === 0) return Promise.resolve(0);
     return this.#write(() => {
       let deleted = 0;
-      for (let i = 0; i < ids.length; i += 500) { // SQLite caps the parameters of one statement
-        const chunk = ids.slice(i, i + 500);
-        deleted += this.#db.prepare(`DELETE FROM messages WHERE client_did = ? AND id IN (${marks(chunk.length)})`)
-          .run(clientDid, ...chunk).changes;
+      for (let i = 0; i < ids.length; i += REMOVE_CHUNK) { // SQLite caps the parameters of one statement
+        const chunk = ids.slice(i, i + REMOVE_CHUNK);
+        deleted += this.#removeStatement(chunk.length).run(clientDid, ...chunk).changes;
       }
       return deleted;
     });
+  }
+
+  /** The DELETE for `n` ids, prepared once per size. */
+  #removeStatement(n) {
+    let stmt = this.#removeByCount.get(n);
+    if (!stmt) {
+      stmt = this.#db.prepare(`DELETE FROM messages WHERE client_did = ? AND id IN (${marks(n)})`);
+      this.#removeByCount.set(n, stmt);
+    }
+    return stmt;
   }
 
   async close() {
