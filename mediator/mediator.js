@@ -147,7 +147,10 @@ export class Mediator {
           problem = new Problem('e.p.me', 'internal error', [], 500);
         }
       }
-      return this.#problemOutcome(message, raw, problem, ctx);
+      return this.#problemOutcome(message, raw, problem, ctx).catch((failure) => {
+        this.#log({ level: 'error', event: 'problem-report-failed', error: String(failure?.stack ?? failure) });
+        return { status: 500, kind: 'unreadable', problem: problem.code };
+      });
     }
   }
 
