@@ -478,6 +478,20 @@ describe('mediator configuration', () => {
     }
   });
 
+  test('without WebSocket: the DID names the HTTP endpoint only, and upgrades are refused', async () => {
+    const m = await testMediator({ websocket: false });
+    try {
+      assert.equal(m.wsUrl, null);
+      const doc = await new DIDComm().resolveDID(m.did);
+      assert.deepEqual(doc.service.map((s) => s.serviceEndpoint.uri), [m.url]);
+      const ws = new WebSocket(m.url.replace('http', 'ws'));
+      const [error] = await once(ws, 'error');
+      assert.match(error.message, /404/);
+    } finally {
+      await m.close();
+    }
+  });
+
   test('grant none denies mediation', async () => {
     const m = await testMediator({ grant: 'none' });
     try {

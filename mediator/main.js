@@ -10,6 +10,7 @@ const HELP = `usage: npm run mediator -- [options]
   --port PORT                listen port, 0 for any (MEDIATOR_PORT; default ${DEFAULTS.port})
   --public-url URL           the http(s) URL clients reach (MEDIATOR_PUBLIC_URL; default http://HOST:PORT/)
   --ws-url URL               the ws(s) URL clients reach (MEDIATOR_WS_URL; default from the public URL, path /ws)
+  --no-websocket             no WebSocket endpoint (and no ws service in the DID) (MEDIATOR_WEBSOCKET=off)
   --data-dir DIR             identity and SQLite store (MEDIATOR_DATA_DIR; default ${DEFAULTS.dataDir})
   --mediation VERSIONS       coordinate-mediation versions offered, e.g. 2,3 or 3 (MEDIATOR_MEDIATION; default 2,3)
   --grant all|none|DID,...   who is granted mediation (MEDIATOR_GRANT; default all)
@@ -24,6 +25,7 @@ const { values } = parseArgs({
     port: { type: 'string' },
     'public-url': { type: 'string' },
     'ws-url': { type: 'string' },
+    'no-websocket': { type: 'boolean' },
     'data-dir': { type: 'string' },
     mediation: { type: 'string' },
     grant: { type: 'string' },
@@ -64,6 +66,7 @@ const mediator = await startMediator({
   port: integer(pick('port', 'MEDIATOR_PORT'), '--port'),
   publicUrl: pick('public-url', 'MEDIATOR_PUBLIC_URL'),
   wsUrl: pick('ws-url', 'MEDIATOR_WS_URL'),
+  websocket: !(values['no-websocket'] || env.MEDIATOR_WEBSOCKET === 'off'),
   dataDir: pick('data-dir', 'MEDIATOR_DATA_DIR'),
   mediationVersions: versions,
   grant,

@@ -38,7 +38,8 @@ export function wsUrlFor(httpUrl) {
 
 /**
  * Starts a mediator. Options (all optional): host, port (0 picks one), publicUrl (default
- * http://host:port/), wsUrl (default from publicUrl), dataDir, mediationVersions ([2, 3]),
+ * http://host:port/), wsUrl (default from publicUrl), websocket (false: no WebSocket endpoint
+ * and no ws service in the DID), dataDir, mediationVersions ([2, 3]),
  * grant ('all' | 'none' | DIDs), maxMessageBytes, synchronous ('full' | 'normal'), log (a
  * function taking one object per line; default JSON lines on stdout; null for none), fetch.
  * Resolves to `{ did, url, wsUrl, port, oobUrl, close() }`.
@@ -60,7 +61,7 @@ export async function startMediator(options = {}) {
   const { port } = server.address();
   const hostForUrl = config.host.includes(':') ? `[${config.host}]` : config.host;
   const httpUrl = config.publicUrl ?? `http://${hostForUrl}:${port}/`;
-  const wsUrl = config.wsUrl ?? wsUrlFor(httpUrl);
+  const wsUrl = config.websocket === false ? null : (config.wsUrl ?? wsUrlFor(httpUrl));
 
   const dataDir = resolve(config.dataDir);
   const identity = loadIdentity(dataDir, { httpUrl, wsUrl });
@@ -73,6 +74,10 @@ export async function startMediator(options = {}) {
 
   handler = (req, res) => handleHttp(req, res, { mediator, config, invitation, oobUrl, identity, httpUrl, wsUrl, log: stamp });
   server.on('upgrade', (req, socket, head) => {
+    if (wsUrl === null) {
+      socket.end('HTTP/1.1 404 Not Found\r\nconnection: close\r\n\r\n');
+      return;
+    }
     wss.handleUpgrade(req, socket, head, (ws) => handleSocket(ws, req, { mediator, live, log: stamp }));
   });
   stamp({ level: 'info', event: 'started', did: identity.did, url: httpUrl, wsUrl, oobUrl, dataDir, newIdentity: identity.created });
