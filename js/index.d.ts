@@ -667,3 +667,85 @@ export namespace pickup {
   function typeOf(name: string): string;
   function parse(message: Message): Parsed | null;
 }
+
+// --- Agent (js/agent.js): a client of any mediator, over fetch and WebSocket ---
+
+/** What `agent.state()` returns: the identity (private keys included) and its route. Store it safely. */
+export interface AgentState {
+  version: 1;
+  /** The DID others send to, routed through the mediator. */
+  did: string | null;
+  /** The DID that holds the mediation (requests mediation, picks up). */
+  controlDid: string | null;
+  mediatorDid: string | null;
+  routingDid: string | null;
+  secrets: PrivateJWK[];
+  /** Recently delivered ids, so a restarted agent does not hand a message over twice. */
+  seen: string[];
+}
+
+/** A WebSocket constructor: `globalThis.WebSocket`, or the `ws` package's in Node < 22. */
+export type WebSocketConstructor = new (url: string) => unknown;
+
+export interface AgentOptions {
+  /** From an earlier `agent.state()`: come back as the same agent. */
+  state?: AgentState;
+  didResolver?: DIDResolver;
+  fetch?: FetchLike;
+  WebSocket?: WebSocketConstructor;
+  /** 'auto' (default): live delivery over WebSocket when the mediator offers it, else polling. */
+  transport?: 'auto' | 'websocket' | 'polling';
+  /** Coordinate-mediation versions, preferred first. Default [3, 2]. */
+  mediationVersions?: (2 | 3)[];
+  /** How long to wait for a reply, in ms. Default 10 000. */
+  timeoutMs?: number;
+  /** Polling interval when there is no live delivery, in ms. Default 2 000. */
+  pollIntervalMs?: number;
+}
+
+export interface MediatorInfo {
+  did: string;
+  /** The mediator's http(s) and ws(s) endpoints (null when it has none). */
+  http: string | null;
+  ws: string | null;
+  /** The coordinate-mediation version in use. */
+  version: 2 | 3;
+  /** The DID our DID's service routes through (from the grant). */
+  routingDid: string;
+  transport: 'websocket' | 'polling';
+}
+
+/** One message handed to the application. */
+export interface IncomingMessage {
+  message: Message;
+  metadata: UnpackMetadata;
+  /** The envelope as received. */
+  packed: string;
+}
+
+export type AgentStatus = 'idle' | 'connecting' | 'live' | 'polling' | 'reconnecting' | 'closed';
+
+export class Agent implements AsyncIterable<IncomingMessage> {
+  constructor(options?: AgentOptions);
+  /** Null until the first `connect` (or from `options.state`). */
+  readonly did: string | null;
+  readonly mediator: MediatorInfo | null;
+  readonly status: AgentStatus;
+  /** The DIDComm instance holding this agent's secrets. */
+  readonly didcomm: DIDComm;
+  state(): AgentState;
+  /** An out-of-band URL, an invitation message or the mediator's DID. */
+  connect(target: string | Message): Promise<MediatorInfo>;
+  /** Packs for `to` (authcrypt from this agent), wraps for its mediators and delivers. */
+  send(message: Message, options: Omit<PackEncryptedOptions, 'to'> & { to: string }): Promise<{ id: string; packed: string; metadata: PackEncryptedMetadata }>;
+  /** Trust ping; resolves to the round trip in ms. */
+  ping(to: string, options?: { timeoutMs?: number }): Promise<number>;
+  discover(to: string, queries?: discoverFeatures.Query[], options?: { timeoutMs?: number }): Promise<discoverFeatures.Disclosure[]>;
+  on(event: 'message', listener: (event: IncomingMessage) => unknown): this;
+  on(event: 'error', listener: (error: DIDCommError) => void): this;
+  on(event: 'state', listener: (status: AgentStatus) => void): this;
+  off(event: 'message' | 'error' | 'state', listener: (...args: any[]) => unknown): this;
+  messages(): AsyncIterableIterator<IncomingMessage>;
+  [Symbol.asyncIterator](): AsyncIterator<IncomingMessage>;
+  close(): Promise<void>;
+}
