@@ -6,6 +6,7 @@ const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
 
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
+  httpPost, Socket,
 } = createApi(wasm);
 export { DIDCommError } from './error.js';
 export * from './protocols.js';

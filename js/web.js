@@ -7,6 +7,7 @@ await init();
 
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
+  httpPost, Socket,
 } = createApi(wasm);
 export { DIDCommError } from './error.js';
 export * from './protocols.js';
