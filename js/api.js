@@ -239,7 +239,90 @@ export function createApi(wasm) {
   /** Bytes of wasm linear memory (it never shrinks; a leak shows as growth). */
   const wasmMemoryBytes = () => wasm.wasmMemoryBytes();
 
+  /**
+   * POSTs `body` to `url` as `contentType`: `{ status, contentType, body, url }` for a 2xx
+   * answer. 307 and 308 are followed (5 at most); anything else rejects with ERR_TRANSPORT
+   * (an HTTP error status with `status` and `body` on the error).
+   */
+  const httpPost = (url, body, contentType, options = {}) => {
+    const usage = 'httpPost(url, body, contentType, options)';
+    if (typeof url !== 'string') return Promise.reject(illegal(`${usage}: url must be a string`));
+    if (typeof body !== 'string') return Promise.reject(illegal(`${usage}: body must be a string`));
+    if (typeof contentType !== 'string') return Promise.reject(illegal(`${usage}: contentType must be a string`));
+    if (!isObject(options)) return Promise.reject(illegal(`${usage}: options must be { timeoutMs?, fetch? }`));
+    const { timeoutMs, fetch } = options;
+    if (timeoutMs !== undefined && !(Number.isFinite(timeoutMs) && timeoutMs > 0 && timeoutMs < 2 ** 32)) {
+      return Promise.reject(illegal(`${usage}: options.timeoutMs must be a positive number of milliseconds`));
+    }
+    if (fetch !== undefined && typeof fetch !== 'function') {
+      return Promise.reject(illegal(`${usage}: options.fetch must be a function like globalThis.fetch`));
+    }
+    return call(() => wasm.httpPost(url, body, contentType, options));
+  };
+
+  /**
+   * A WebSocket that reconnects (exponential backoff with jitter) until `close()`. Text
+   * frames; binary frames reach `onMessage` as UTF-8 text.
+   */
+  class Socket {
+    #core;
+
+    constructor(url, handlers, options = {}) {
+      const usage = 'new Socket(url, handlers, options)';
+      if (typeof url !== 'string') throw illegal(`${usage}: url must be a string`);
+      if (!isObject(handlers) || typeof handlers.onMessage !== 'function') {
+        throw illegal(`${usage}: handlers must be { onMessage(text), onOpen?(), onClose?(info) }`);
+      }
+      for (const name of ['onOpen', 'onClose']) {
+        if (handlers[name] !== undefined && typeof handlers[name] !== 'function') {
+          throw illegal(`${usage}: handlers.${name} must be a function`);
+        }
+      }
+      if (!isObject(options)) throw illegal(`${usage}: options must be { WebSocket?, reconnect?, initialDelayMs?, maxDelayMs? }`);
+      if (options.WebSocket !== undefined && typeof options.WebSocket !== 'function') {
+        throw illegal(`${usage}: options.WebSocket must be a WebSocket constructor`);
+      }
+      if (options.reconnect !== undefined && typeof options.reconnect !== 'boolean') {
+        throw illegal(`${usage}: options.reconnect must be a boolean`);
+      }
+      for (const name of ['initialDelayMs', 'maxDelayMs']) {
+        const ms = options[name];
+        if (ms !== undefined && !(Number.isFinite(ms) && ms >= 0)) {
+          throw illegal(`${usage}: options.${name} must be a number of milliseconds`);
+        }
+      }
+      this.#core = sync(() => new wasm.SocketCore(url, handlers, options));
+    }
+
+    /** Sends a text frame; ERR_TRANSPORT when the socket is not open. */
+    send(text) {
+      if (typeof text !== 'string') throw illegal('Socket.send(text): text must be a string');
+      sync(() => this.#core.send(text));
+    }
+
+    /** Closes for good: no reconnection; onClose follows with reconnectInMs null. */
+    close(code, reason) {
+      if (code !== undefined && !(code === 1000 || (Number.isInteger(code) && code >= 3000 && code <= 4999))) {
+        throw illegal('Socket.close(code, reason): code must be 1000 or in 3000-4999');
+      }
+      if (reason !== undefined && (typeof reason !== 'string' || new TextEncoder().encode(reason).length > 123)) {
+        throw illegal('Socket.close(code, reason): reason must be a string of at most 123 bytes of UTF-8');
+      }
+      this.#core.close(code, reason);
+    }
+
+    /** 'connecting', 'open', 'waiting' (between attempts) or 'closed'. */
+    get state() {
+      return this.#core.state;
+    }
+
+    get url() {
+      return this.#core.url;
+    }
+  }
+
   return {
     DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
+    httpPost, Socket,
   };
 }

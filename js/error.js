@@ -21,7 +21,11 @@ export function toDIDCommError(e) {
   // The wasm core rejects with plain { code, message, cause? } objects.
   if (e !== null && typeof e === 'object' && !(e instanceof Error)
       && typeof e.code === 'string' && typeof e.message === 'string') {
-    return new DIDCommError(e.code, e.message, 'cause' in e ? { cause: e.cause } : undefined);
+    const error = new DIDCommError(e.code, e.message, 'cause' in e ? { cause: e.cause } : undefined);
+    // An HTTP error status (httpPost): the status and the start of the body.
+    if (typeof e.status === 'number') error.status = e.status;
+    if (typeof e.body === 'string') error.body = e.body;
+    return error;
   }
   if (e instanceof WebAssembly.RuntimeError) {
     return new DIDCommError('ERR_INTERNAL', `wasm trap: ${e.message}`, { cause: e });

@@ -1,6 +1,6 @@
 // didcomm-wasm: DIDComm Messaging v2.1 for browsers and Node.
 
-/** Stable error codes, one per core error kind. */
+/** Stable error codes: one per core error kind, and two of the Agent's. */
 export type DIDCommErrorCode =
   | 'ERR_MALFORMED'
   | 'ERR_INCONSISTENT'
@@ -13,13 +13,27 @@ export type DIDCommErrorCode =
   | 'ERR_DECRYPTION_FAILED'
   | 'ERR_NO_COMPATIBLE_KEYS'
   | 'ERR_RESOLVER'
+  | 'ERR_TRANSPORT'
+  /** Agent: the peer answered with a problem report (`problem` holds it). */
+  | 'ERR_PROBLEM_REPORT'
+  /** Agent: the mediator denied mediation, or would not add our DID. */
+  | 'ERR_MEDIATION_DENIED'
   | 'ERR_INTERNAL';
 
-/** Every rejection of this package. `cause` holds what a resolver threw, when one did. */
+/**
+ * Every rejection of this package. `cause` holds what a resolver threw, when one did, or
+ * what fetch or the WebSocket threw.
+ */
 export class DIDCommError extends Error {
   constructor(code: DIDCommErrorCode, message: string, options?: { cause?: unknown });
   readonly name: 'DIDCommError';
   readonly code: DIDCommErrorCode;
+  /** `httpPost` answered with an HTTP error status (ERR_TRANSPORT): the status. */
+  readonly status?: number;
+  /** `httpPost` answered with an HTTP error status: the response body, its first 4 KB. */
+  readonly body?: string;
+  /** ERR_PROBLEM_REPORT: the report the peer sent. */
+  readonly problem?: problemReport.ProblemReport;
 }
 
 /** A JSON value. */
@@ -371,6 +385,109 @@ export class DIDComm {
 
 /** Bytes of wasm linear memory, for leak checks. */
 export function wasmMemoryBytes(): number;
+
+// --- Transports ---
+
+/** The request `httpPost` makes of its fetch. */
+export interface HttpPostRequest {
+  method: 'POST';
+  headers: { 'content-type': string };
+  body: string;
+  signal: AbortSignal;
+  redirect: 'manual' | 'follow';
+}
+
+/** What `httpPost` reads of the response its fetch gives; a `Response` fits. */
+export interface HttpPostFetchResponse {
+  status: number;
+  /** 'opaqueredirect' for a redirect a browser hides. */
+  type: string;
+  url: string;
+  headers: { get(name: string): string | null };
+  text(): Promise<string>;
+}
+
+/** What `httpPost` needs of `fetch`; `globalThis.fetch` fits. Called with `this` = globalThis. */
+export type HttpPostFetch = (url: string, init: HttpPostRequest) => Promise<HttpPostFetchResponse>;
+
+export interface HttpPostOptions {
+  /** Rejects with ERR_TRANSPORT when no response (and body) came in this time. Default 30 000 ms. */
+  timeoutMs?: number;
+  /** Default: `globalThis.fetch`. */
+  fetch?: HttpPostFetch;
+}
+
+/** A 2xx answer. */
+export interface HttpPostResponse {
+  status: number;
+  /** The content-type header, or null. */
+  contentType: string | null;
+  body: string;
+  /** The final URL, after redirects. */
+  url: string;
+}
+
+/**
+ * POSTs `body` (e.g. a packed message, as 'application/didcomm-encrypted+json'). Follows
+ * 307 and 308 redirects (5 at most; the DIDComm spec follows 307 only). Any other redirect,
+ * an HTTP status outside 2xx (the error has `status` and `body`), a network failure
+ * (`cause`: what fetch threw) or the timeout rejects with ERR_TRANSPORT.
+ */
+export function httpPost(url: string, body: string, contentType: string, options?: HttpPostOptions): Promise<HttpPostResponse>;
+
+/** How a socket closed. */
+export interface SocketCloseInfo {
+  code: number;
+  reason: string;
+  /** When the next attempt starts; null when the socket is closed for good. */
+  reconnectInMs: number | null;
+}
+
+/** Called with `this` = the handlers object; what they throw is ignored. */
+export interface SocketHandlers {
+  /** The socket (re)connected. */
+  onOpen?(): void;
+  /** A frame: text frames as they are, binary frames decoded as UTF-8. */
+  onMessage(text: string): void;
+  /** The socket closed (or an attempt failed); `reconnectInMs` says what comes next. */
+  onClose?(info: SocketCloseInfo): void;
+}
+
+/** A constructor with the WebSocket API the socket uses: `new (url)`, `onopen`, `onmessage`, `onclose`, `onerror`, `binaryType`, `readyState`, `send`, `close`. */
+export type WebSocketConstructor = new (url: string) => object;
+
+export interface SocketOptions {
+  /** Default `globalThis.WebSocket`; in Node < 22 pass one, e.g. the `ws` package's `WebSocket`. */
+  WebSocket?: WebSocketConstructor;
+  /** Reconnect after the socket closes, until `close()`. Default true. */
+  reconnect?: boolean;
+  /** The first delay: each attempt doubles it, up to `maxDelayMs`, with jitter (50-100 %). Default 250. */
+  initialDelayMs?: number;
+  /** Default 30 000. */
+  maxDelayMs?: number;
+}
+
+/** 'waiting': between attempts. */
+export type SocketState = 'connecting' | 'open' | 'waiting' | 'closed';
+
+/**
+ * A WebSocket that reconnects with exponential backoff until `close()`. The constructor
+ * throws ERR_TRANSPORT when there is no WebSocket implementation. Keep a reference while
+ * you use it: a collected socket stops.
+ */
+export class Socket {
+  constructor(url: string, handlers: SocketHandlers, options?: SocketOptions);
+  /** Sends a text frame; throws ERR_TRANSPORT when the socket is not open. */
+  send(text: string): void;
+  /**
+   * Closes for good (code 1000 unless given; 3000-4999 are the application's): no more
+   * attempts, a pending one cancelled. `onClose` follows with `reconnectInMs: null` (at once
+   * when between attempts). Idempotent.
+   */
+  close(code?: number, reason?: string): void;
+  readonly state: SocketState;
+  readonly url: string;
+}
 
 // --- Protocols (js/protocols): plain JS builders and parsers, no wasm ---
 

@@ -1,11 +1,15 @@
 // Node entry: the nodejs build loads its .wasm synchronously, so the API is ready at import.
 import { createRequire } from 'node:module';
 import { createApi } from './api.js';
+import { createAgent } from './agent.js';
 
 const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
 
+const api = createApi(wasm);
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-} = createApi(wasm);
+  httpPost, Socket,
+} = api;
+export const Agent = createAgent(api);
 export { DIDCommError } from './error.js';
 export * from './protocols.js';

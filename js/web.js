@@ -2,11 +2,15 @@
 // it as an asset) and initializes before the module finishes loading.
 import init, * as wasm from '../pkg/web/didcomm_wasm.js';
 import { createApi } from './api.js';
+import { createAgent } from './agent.js';
 
 await init();
 
+const api = createApi(wasm);
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-} = createApi(wasm);
+  httpPost, Socket,
+} = api;
+export const Agent = createAgent(api);
 export { DIDCommError } from './error.js';
 export * from './protocols.js';

@@ -61,7 +61,8 @@ const grant = grantText === undefined || grantText === 'all' || grantText === 'n
 const sync = pick('sync', 'MEDIATOR_SYNC');
 if (sync !== undefined && sync !== 'full' && sync !== 'normal') fail('--sync takes full or normal');
 
-const mediator = await startMediator({
+// Signals are handled from the start: a SIGTERM that comes during start-up still closes the store.
+const started = startMediator({
   host: pick('host', 'MEDIATOR_HOST'),
   port: integer(pick('port', 'MEDIATOR_PORT'), '--port'),
   publicUrl: pick('public-url', 'MEDIATOR_PUBLIC_URL'),
@@ -76,8 +77,11 @@ const mediator = await startMediator({
   log: values.quiet ? (line) => { if (line.event === 'started') process.stdout.write(`${JSON.stringify(line)}\n`); } : undefined,
 }).catch((e) => fail(e.message));
 
+let stopping = false;
 const stop = async () => {
-  await mediator.close();
+  if (stopping) return;
+  stopping = true;
+  await (await started).close();
   process.exit(0);
 };
 process.on('SIGINT', stop);

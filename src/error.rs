@@ -31,13 +31,16 @@ pub enum ErrorKind {
     NoCompatibleKeys,
     /// A DID or secrets resolver reported a failure of its own.
     Resolver,
+    /// A transport failed: the network, a timeout, an HTTP status outside 2xx, a socket not
+    /// open.
+    Transport,
     /// The environment failed (no randomness source).
     Internal,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 12] = [
+    pub const ALL: [ErrorKind; 13] = [
         ErrorKind::Malformed,
         ErrorKind::Inconsistent,
         ErrorKind::DidNotFound,
@@ -49,6 +52,7 @@ impl ErrorKind {
         ErrorKind::DecryptionFailed,
         ErrorKind::NoCompatibleKeys,
         ErrorKind::Resolver,
+        ErrorKind::Transport,
         ErrorKind::Internal,
     ];
 
@@ -71,6 +75,7 @@ impl ErrorKind {
             ErrorKind::DecryptionFailed => "ERR_DECRYPTION_FAILED",
             ErrorKind::NoCompatibleKeys => "ERR_NO_COMPATIBLE_KEYS",
             ErrorKind::Resolver => "ERR_RESOLVER",
+            ErrorKind::Transport => "ERR_TRANSPORT",
             ErrorKind::Internal => "ERR_INTERNAL",
         }
     }
@@ -174,6 +179,10 @@ mod tests {
             assert_eq!(ErrorKind::from_code(kind.code()), Some(kind));
         }
         assert_eq!(ErrorKind::from_code("ERR_SOMETHING"), None);
+        assert_eq!(
+            ErrorKind::from_code("ERR_TRANSPORT"),
+            Some(ErrorKind::Transport)
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@ import {
   DIDComm, DIDCommError, SecretsStore, wasmMemoryBytes, createPeerDID, createKeyDID, generateKey, resolveDID, parseForward,
   type CreatedIdentity, type DIDCommErrorCode, type DIDDocument, type FetchLike, type JWK, type Message,
   type MessagingService, type PrivateJWK, type UnpackMetadata, type FromPriorClaims, type PackFromPriorResult,
+  httpPost, Socket, type HttpPostResponse, type SocketHandlers, type SocketCloseInfo, type SocketState,
 } from 'didcomm-wasm';
 
 const doc: DIDDocument = {
@@ -122,6 +123,52 @@ async function run(): Promise<void> {
   // @ts-expect-error error codes are a closed set
   const bad: DIDCommErrorCode = 'ERR_SOMETHING';
   void bad;
+
+  // Transports.
+  const posted: HttpPostResponse = await httpPost('https://example.com/didcomm', enc.packed, 'application/didcomm-encrypted+json', {
+    timeoutMs: 5000, fetch: globalThis.fetch,
+  });
+  const answer: string = posted.body;
+  const answerType: string | null = posted.contentType;
+  const finalUrl: string = posted.url;
+  const httpStatus: number = posted.status;
+  await httpPost('https://example.com/didcomm', '{}', 'application/json');
+  try {
+    await httpPost('https://example.com/didcomm', '{}', 'application/json');
+  } catch (e) {
+    if (e instanceof DIDCommError && e.code === 'ERR_TRANSPORT') {
+      const failed: number | undefined = e.status;
+      const body: string | undefined = e.body;
+      void [failed, body];
+    }
+  }
+  const handlers: SocketHandlers = {
+    onOpen() { socket.send('hello'); },
+    onMessage(text: string) { void text; },
+    onClose(info: SocketCloseInfo) {
+      const next: number | null = info.reconnectInMs;
+      void [next, info.code, info.reason];
+    },
+  };
+  class NodeWebSocket { constructor(public url: string) {} }
+  const socket = new Socket('wss://example.com/ws', handlers, { WebSocket: NodeWebSocket, reconnect: true, initialDelayMs: 100, maxDelayMs: 10_000 });
+  new Socket('wss://example.com/ws', { onMessage: () => {} });
+  const state: SocketState = socket.state;
+  const socketUrl: string = socket.url;
+  socket.close();
+  socket.close(4000, 'bye');
+  void [answer, answerType, finalUrl, httpStatus, state, socketUrl];
+  // @ts-expect-error the body is text
+  await httpPost('https://example.com/didcomm', { a: 1 }, 'application/json');
+  // @ts-expect-error httpPost needs a content type
+  await httpPost('https://example.com/didcomm', '{}');
+  // @ts-expect-error a socket needs onMessage
+  new Socket('wss://example.com/ws', { onOpen() {} });
+  // @ts-expect-error state is one of four names
+  const noState: SocketState = 'opening';
+  // @ts-expect-error frames are text
+  socket.send(new Uint8Array([1]));
+  void noState;
 }
 void run;
 

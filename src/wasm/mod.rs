@@ -11,6 +11,8 @@ mod convert;
 #[cfg(feature = "did-methods")]
 mod identity;
 mod resolvers;
+#[cfg(feature = "transport")]
+mod transport;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -362,10 +364,9 @@ impl DIDCommCore {
     }
 }
 
-/// The one `future_to_promise` instantiation: every call's future is boxed so the
-/// executor glue is compiled once, not once per method.
+/// Every call's future is boxed so the executor glue is compiled once, not once per method.
 fn settle(fut: Pin<Box<dyn Future<Output = Result<JsValue>>>>, thrown: Rc<Thrown>) -> Promise {
-    future_to_promise(async move {
+    promise(Box::pin(async move {
         fut.await.map_err(|error| {
             let cause = if error.kind() == ErrorKind::Resolver {
                 thrown.take()
@@ -374,7 +375,12 @@ fn settle(fut: Pin<Box<dyn Future<Output = Result<JsValue>>>>, thrown: Rc<Thrown
             };
             Failure { error, cause }.into()
         })
-    })
+    }))
+}
+
+/// The one `future_to_promise` instantiation (the core's calls and the transports).
+fn promise(fut: Pin<Box<dyn Future<Output = std::result::Result<JsValue, JsValue>>>>) -> Promise {
+    future_to_promise(fut)
 }
 
 /// Bytes of wasm linear memory: for leak tests and diagnostics.
