@@ -801,9 +801,6 @@ export interface AgentState {
   seen: string[];
 }
 
-/** A WebSocket constructor: `globalThis.WebSocket`, or the `ws` package's in Node < 22. */
-export type WebSocketConstructor = new (url: string) => unknown;
-
 export interface AgentOptions {
   /** From an earlier `agent.state()`: come back as the same agent. */
   state?: AgentState;

@@ -11,6 +11,7 @@ export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
   httpPost, Socket,
 } = api;
-export const Agent = createAgent(api);
+// Pure: a bundle that never uses Agent drops it, and the protocol modules it needs.
+export const Agent = /* @__PURE__ */ createAgent(api);
 export { DIDCommError } from './error.js';
 export * from './protocols.js';

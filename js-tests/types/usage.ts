@@ -7,6 +7,7 @@ import {
   type CreatedIdentity, type DIDCommErrorCode, type DIDDocument, type FetchLike, type JWK, type Message,
   type MessagingService, type PrivateJWK, type UnpackMetadata, type FromPriorClaims, type PackFromPriorResult,
   httpPost, Socket, type HttpPostResponse, type SocketHandlers, type SocketCloseInfo, type SocketState,
+  Agent, type AgentState, type IncomingMessage, type MediatorInfo, type AgentStatus,
 } from 'didcomm-wasm';
 
 const doc: DIDDocument = {
@@ -278,3 +279,29 @@ async function protocols(agent: DIDComm): Promise<void> {
   attachments.links(['https://x']);
 }
 void protocols;
+
+// The Agent: connect, send, events, the iterator, state.
+async function agentUsage(saved: AgentState): Promise<void> {
+  const agent = new Agent({ state: saved, transport: 'auto', mediationVersions: [3, 2], timeoutMs: 5000 });
+  const info: MediatorInfo = await agent.connect('https://mediator.example/?_oob=e30');
+  const version: 2 | 3 = info.version;
+  const did: string | null = agent.did;
+  const status: AgentStatus = agent.status;
+  agent.on('message', ({ message, metadata }: IncomingMessage) => { void message.body; void metadata.authenticated; });
+  agent.on('state', (s) => { const st: AgentStatus = s; void st; });
+  agent.on('error', (e) => { if (e.code === 'ERR_PROBLEM_REPORT') void e.problem?.code.raw; });
+  const sent = await agent.send({ id: '1', type: 'https://didcomm.org/basicmessage/2.0/message', body: { content: 'x' } }, { to: 'did:example:bob' });
+  void sent.metadata.messagingService;
+  const rtt: number = await agent.ping('did:example:bob');
+  for await (const { message } of agent) void message.id;
+  const again: AgentState = agent.state();
+  await agent.close();
+  void [version, did, status, rtt, again];
+  // @ts-expect-error transport is auto, websocket or polling
+  new Agent({ transport: 'carrier-pigeon' });
+  // @ts-expect-error send needs { to }
+  await agent.send({ id: '2', type: 't' }, {});
+  // @ts-expect-error unknown events
+  agent.on('gossip', () => {});
+}
+void agentUsage;
