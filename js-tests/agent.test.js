@@ -130,6 +130,31 @@ describe('Agent with the project mediator', () => {
       }
     });
 
+    test('rotate: contacts get from_prior from the new DID, and messages to either DID arrive', async () => {
+      const [alice, bob] = [agent(), agent()];
+      await alice.connect(m.did);
+      await bob.connect(m.did);
+      try {
+        const prior = alice.did;
+        const told = nextMessage(bob, (e) => e.metadata.fromPrior !== undefined);
+        const { did } = await alice.rotate({ notify: [bob.did] });
+        assert.equal(alice.did, did);
+        assert.notEqual(did, prior);
+        const { message, metadata } = await told;
+        assert.equal(message.from, did);
+        assert.deepEqual([metadata.fromPrior.iss, metadata.fromPrior.sub], [prior, did]);
+        for (const to of [did, prior]) {
+          const arrived = nextMessage(alice, isText(`to ${to.slice(-6)}`));
+          await bob.send(text(`to ${to.slice(-6)}`), { to });
+          await arrived;
+        }
+        assert.equal(alice.state().did, did);
+      } finally {
+        await alice.close();
+        await bob.close();
+      }
+    });
+
     test('when discover-features goes unanswered, mediation falls back through the versions', async () => {
       const only2 = await testMediator({ mediationVersions: [2] });
       let posts = 0;

@@ -28,12 +28,12 @@ for (const versions of [[2, 3], [2]]) {
       await m?.close();
     });
 
-    async function open() {
+    async function open(url = `${page.url}/`) {
       const context = await browser.newContext({ viewport: { width: 1200, height: 800 } });
       const tab = await context.newPage();
       const errors = [];
       tab.on('pageerror', (e) => errors.push(String(e)));
-      await tab.goto(`${page.url}/`);
+      await tab.goto(url);
       await tab.waitForFunction(() => window.demoReady === true, null, { timeout: 30_000 }).catch((e) => {
         throw new Error(`${e.message}\n${errors.join('\n')}`);
       });
@@ -68,12 +68,38 @@ for (const versions of [[2, 3], [2]]) {
       await alice.tab.click('#ping');
       await alice.tab.waitForFunction(() => /ms round trip/.test(document.getElementById('tool-result').textContent), null, { timeout: 10_000 });
 
+      // Alice rotates her DID; Bob follows (from_prior) and the chat goes on with the new DID.
+      await alice.tab.click('#rotate');
+      await alice.tab.waitForFunction((prior) => document.getElementById('my-did').textContent !== prior, alice.did, { timeout: 10_000 });
+      const rotated = await alice.tab.textContent('#my-did');
+      await bob.tab.waitForSelector(`#contact-list li[data-did="${rotated}"]`, { timeout: 10_000 });
+      assert.equal(await bob.tab.locator(`#contact-list li[data-did="${alice.did}"]`).count(), 0);
+      await bob.tab.fill('#text', 'Following your new DID');
+      await bob.tab.click('#send-form button[type=submit]');
+      await alice.tab.waitForSelector('#messages li.in:has-text("Following your new DID")', { timeout: 10_000 });
+
       await bob.tab.click('#messages li.in');
       const inspected = JSON.parse(await bob.tab.textContent('#inspect'));
       assert.equal(inspected.direction, 'received');
       assert.equal(inspected.metadata.authenticated, true);
       assert.equal(inspected.metadata.encryptedFromKid.split('#')[0], alice.did);
       assert.equal(inspected.outerLayer.alg, 'ECDH-1PU+A256KW');
+
+      assert.deepEqual(inspected.layers.map((l) => l.split(' ')[0]), ['authcrypt', 'plaintext']);
+      await alice.tab.click('#messages li.out');
+      const sent = JSON.parse(await alice.tab.textContent('#inspect'));
+      assert.deepEqual(sent.layers.map((l) => l.split(' ')[0]), ['forward', 'authcrypt', 'plaintext']);
+
+      // Carol opens Alice's invitation link (also shown as a QR code): Alice is her contact.
+      await alice.tab.click('#invite summary');
+      assert.ok(await alice.tab.locator('#qr svg').count() === 1);
+      const link = await alice.tab.getAttribute('#invite-link', 'href');
+      assert.match(link, /\?_oob=/);
+      const carol = await open(link);
+      await carol.tab.waitForSelector(`#contact-list li[data-did="${rotated}"]`);
+      await carol.tab.fill('#text', 'Hi, Carol here');
+      await carol.tab.click('#send-form button[type=submit]');
+      await alice.tab.waitForSelector(`#contact-list li[data-did="${carol.did}"]`, { timeout: 10_000 });
 
       mkdirSync(SHOTS, { recursive: true });
       const blank = await (await browser.newPage({ viewport: { width: 1200, height: 800 } })).screenshot();

@@ -3,7 +3,7 @@
 // is the wasm's; packing is DIDComm's; this file is the protocol choreography only.
 import { DIDCommError } from './error.js';
 import {
-  trustPing, discoverFeatures, FeatureRegistry, mediation, pickup, outOfBand, threading, problemReport,
+  trustPing, discoverFeatures, FeatureRegistry, mediation, pickup, outOfBand, threading, problemReport, empty,
 } from './protocols.js';
 
 const ENCRYPTED = 'application/didcomm-encrypted+json';
@@ -558,6 +558,30 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
           onClose: ({ code }) => reject(new DIDCommError('ERR_TRANSPORT', `WebSocket ${url} closed (code ${code}) before sending`)),
         }, { WebSocket: this.#opts.WebSocket, reconnect: false });
       });
+    }
+
+    /**
+     * DID rotation: a new DID routed through the same mediator takes this agent's place, and
+     * each DID in `notify` gets an empty message from it carrying `from_prior` (signed by
+     * the prior DID), so they can follow. The prior DID stays in the keylist (messages
+     * already on their way still arrive) and its keys stay held. Resolves to `{ prior, did }`.
+     */
+    async rotate({ notify = [] } = {}) {
+      if (!this.#did || !this.#mediator?.routingDid) throw illegal('Agent.rotate: connect first');
+      if (!Array.isArray(notify) || notify.some((d) => typeof d !== 'string')) throw illegal('Agent.rotate({ notify }): notify must be an array of DIDs');
+      const prior = this.#did;
+      const next = createPeerDID({ services: [{ uri: this.#mediator.routingDid, accept: ['didcomm/v2'] }] });
+      for (const jwk of next.secrets) this.#secrets.add(jwk);
+      const update = mediation.keylistUpdate({ to: this.#mediator.did, version: this.#mediator.version, updates: [{ recipientDid: next.did, action: 'add' }] });
+      const result = mediation.parse(await this.#request(update, 'keylist-update'))?.updated?.[0]?.result;
+      if (result !== 'success' && result !== 'no_change') throw new DIDCommError('ERR_MEDIATION_DENIED', `${this.#mediator.did} did not add ${next.did} to the keylist (${result ?? 'no answer'})`);
+      this.#did = next.did;
+      this.#saved = this.state();
+      const { jwt } = await this.#didcomm.packFromPrior({ iss: prior, sub: next.did });
+      for (const to of notify) {
+        await this.send({ ...empty.empty({ to }), from_prior: jwt }, { to });
+      }
+      return { prior, did: next.did };
     }
 
     /** Trust-pings `to`; resolves to the round trip in milliseconds. */

@@ -852,6 +852,11 @@ export class Agent implements AsyncIterable<IncomingMessage> {
   connect(target: string | Message): Promise<MediatorInfo>;
   /** Packs for `to` (authcrypt from this agent), wraps for its mediators and delivers. */
   send(message: Message, options: Omit<PackEncryptedOptions, 'to'> & { to: string }): Promise<{ id: string; packed: string; metadata: PackEncryptedMetadata }>;
+  /**
+   * DID rotation: a new DID (routed through the same mediator) replaces `did`; each of
+   * `notify` gets an empty message from it with `from_prior`. The prior DID keeps receiving.
+   */
+  rotate(options?: { notify?: string[] }): Promise<{ prior: string; did: string }>;
   /** Trust ping; resolves to the round trip in ms. */
   ping(to: string, options?: { timeoutMs?: number }): Promise<number>;
   discover(to: string, queries?: discoverFeatures.Query[], options?: { timeoutMs?: number }): Promise<discoverFeatures.Disclosure[]>;

@@ -76,7 +76,8 @@ export async function serveStatic(dir, { routes = {}, port = 0, mounts = {} } = 
 }
 
 /**
- * The demo page (www/) with the package's web entry (/js/, /pkg/web/) and `/config.json`
+ * The demo page (www/) with the package's web entry (/js/, /pkg/web/), its QR code library
+ * (/vendor/), and `/config.json`
  * naming the mediator the page connects to first. Never the rest of the repository.
  */
 export function serveDemo({ mediator, port = 0 }) {
@@ -84,7 +85,11 @@ export function serveDemo({ mediator, port = 0 }) {
   const config = { mediator: { oobUrl: mediator.oobUrl, did: mediator.did, url: mediator.url } };
   return serveStatic(join(root, 'www'), {
     port,
-    mounts: { '/js/': join(root, 'js'), '/pkg/web/': join(root, 'pkg/web') },
+    mounts: {
+      '/js/': join(root, 'js'),
+      '/pkg/web/': join(root, 'pkg/web'),
+      '/vendor/qrcode-generator/': join(root, 'node_modules/qrcode-generator/dist'),
+    },
     routes: { '/config.json': { type: 'application/json', body: JSON.stringify(config) } },
   });
 }

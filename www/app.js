@@ -1,6 +1,7 @@
 // The demo messenger: one Agent per profile (?profile=name; two windows with two profiles
 // chat with each other), its state and chats kept in IndexedDB.
-import { Agent, basicMessage } from '/js/web.js';
+import { Agent, basicMessage, outOfBand } from '/js/web.js';
+import qrcode from '/vendor/qrcode-generator/qrcode.mjs';
 
 const $ = (id) => document.getElementById(id);
 const profile = new URLSearchParams(location.search).get('profile') ?? 'default';
@@ -80,7 +81,7 @@ function renderContacts() {
 function select(did) {
   selected = did;
   $('chat-title').textContent = `Chat with ${nameOf(did)}`;
-  for (const el of [$('text'), document.querySelector('#send-form button[type=submit]'), $('ping')]) el.disabled = !agent?.did;
+  for (const el of [$('text'), document.querySelector('#send-form button[type=submit]'), $('ping'), $('discover')]) el.disabled = !agent?.did;
   renderContacts();
   renderChat();
 }
@@ -109,6 +110,26 @@ function header(envelope) {
   return JSON.parse(new TextDecoder().decode(Uint8Array.from(text, (c) => c.charCodeAt(0))));
 }
 
+/** The layers of a message, outermost first, from its metadata (the inner ones cannot be read off the wire). */
+function layers(m) {
+  const meta = m.metadata ?? {};
+  if (m.dir === 'out') {
+    const hops = meta.messagingService?.routingKeys ?? [];
+    return [
+      ...hops.map((k) => `forward → anoncrypt (ECDH-ES+A256KW) to mediator key ${k}`),
+      ...(meta.fromKid ? [`authcrypt (ECDH-1PU+A256KW, A256CBC-HS512) from ${meta.fromKid} to ${meta.toKids?.join(', ')}`] : []),
+      ...(meta.signByKid ? [`signed by ${meta.signByKid}`] : []),
+      'plaintext',
+    ];
+  }
+  return [
+    ...(meta.anonymousSender ? [`anoncrypt (${meta.encAlgAnon})`] : []),
+    ...(meta.encryptedFromKid ? [`authcrypt (${meta.encAlgAuth}) from ${meta.encryptedFromKid} to ${meta.encryptedToKids?.join(', ')}`] : []),
+    ...(meta.nonRepudiation ? [`signed (${meta.signAlg}) by ${meta.signFrom}`] : []),
+    'plaintext',
+  ];
+}
+
 function inspect(m) {
   let envelope;
   try {
@@ -119,10 +140,25 @@ function inspect(m) {
   const outer = typeof envelope === 'object' ? header(envelope) : null;
   $('inspect').textContent = JSON.stringify({
     direction: m.dir === 'out' ? 'sent' : 'received',
+    layers: layers(m),
     outerLayer: outer && { typ: outer.typ, alg: outer.alg, enc: outer.enc, skid: outer.skid, recipients: envelope.recipients?.map((r) => r.header?.kid) },
     metadata: m.metadata,
     envelope,
   }, null, 2);
+}
+
+/** A contact rotated its DID (a verified from_prior): the contact and the chat move to the new DID. */
+function follow({ iss, sub }) {
+  const contact = contacts.find((c) => c.did === iss);
+  if (!contact) return;
+  contact.did = sub;
+  chats[sub] = [...(chats[iss] ?? []), ...(chats[sub] ?? [])];
+  delete chats[iss];
+  if (selected === iss) selected = sub;
+  $('tool-result').textContent = `${contact.name || 'a contact'} moved to a new DID`;
+  renderContacts();
+  if (selected) select(selected);
+  save();
 }
 
 function addMessage(did, entry) {
@@ -143,6 +179,7 @@ async function connect(target) {
   agent.on('state', (s) => setStatus(s, describe(s)));
   agent.on('error', showError);
   agent.on('message', ({ message, metadata, packed }) => {
+    if (metadata.fromPrior) follow(metadata.fromPrior);
     if (message.type !== basicMessage.MESSAGE || !message.from) return;
     addMessage(message.from, {
       id: message.id, dir: 'in', content: message.body.content, time: (message.created_time ?? Date.now() / 1000) * 1000,
@@ -154,9 +191,29 @@ async function connect(target) {
   saved.mediator = target;
   $('my-did').textContent = agent.did;
   $('copy-did').disabled = false;
+  $('rotate').disabled = false;
+  showInvitation();
   $('mediator-info').textContent = `${info.did.slice(0, 28)}… · coordinate-mediation ${info.version}.0 · ${info.transport === 'websocket' ? 'live over WebSocket' : 'polling over HTTP'}`;
   if (selected) select(selected);
   await save();
+}
+
+/** An out-of-band invitation from our DID: a link to this page, and its QR code. */
+function showInvitation() {
+  const invitation = outOfBand.invitation({ from: agent.did, goalCode: 'chat', goal: 'Chat with me' });
+  const url = outOfBand.invitationUrl(invitation, `${location.origin}/`);
+  $('invite-link').href = url;
+  $('invite-link').textContent = `${url.slice(0, 60)}…`;
+  const qr = qrcode(0, 'L');
+  qr.addData(url);
+  qr.make();
+  $('qr').innerHTML = qr.createSvgTag({ cellSize: 2, margin: 2, scalable: true });
+}
+
+/** A DID, or the inviter's DID from an invitation link. */
+function contactDid(text) {
+  if (text.startsWith('did:')) return text;
+  return outOfBand.parse(outOfBand.invitationFromUrl(text)).from;
 }
 
 function describe(s) {
@@ -184,14 +241,19 @@ async function send(text) {
 // --- wiring ---
 
 $('copy-did').onclick = () => navigator.clipboard?.writeText(agent.did).catch(showError);
+$('copy-invite').onclick = () => navigator.clipboard?.writeText($('invite-link').href).catch(showError);
 $('mediator-form').onsubmit = (e) => {
   e.preventDefault();
   connect($('mediator').value.trim()).catch((err) => { setStatus('closed', 'not connected'); showError(err); });
 };
 $('contact-form').onsubmit = (e) => {
   e.preventDefault();
-  const did = $('contact-did').value.trim();
-  if (!did.startsWith('did:')) return showError(new Error(`${did || 'that'} is not a DID`));
+  let did;
+  try {
+    did = contactDid($('contact-did').value.trim());
+  } catch (err) {
+    return showError(new Error(`not a DID or an invitation link: ${err.message}`));
+  }
   const existing = contacts.find((c) => c.did === did);
   if (existing) existing.name = $('contact-name').value.trim() || existing.name;
   else contacts.push({ did, name: $('contact-name').value.trim() });
@@ -217,6 +279,28 @@ $('ping').onclick = async () => {
   }
 };
 
+$('discover').onclick = async () => {
+  $('tool-result').textContent = 'discover-features…';
+  try {
+    const disclosures = await agent.discover(selected);
+    $('tool-result').textContent = `${nameOf(selected)} supports: ${disclosures.map((d) => d.id.replace('https://didcomm.org/', '')).join(', ')}`;
+  } catch (e) {
+    $('tool-result').textContent = 'discover-features failed';
+    showError(e);
+  }
+};
+$('rotate').onclick = async () => {
+  try {
+    const { prior, did } = await agent.rotate({ notify: contacts.map((c) => c.did) });
+    $('my-did').textContent = did;
+    showInvitation();
+    $('tool-result').textContent = `rotated: ${prior.slice(0, 24)}… → ${did.slice(0, 24)}…; ${contacts.length} contact(s) told (from_prior)`;
+    await save();
+  } catch (e) {
+    showError(e);
+  }
+};
+
 // --- start: the saved profile, and the local mediator unless another was chosen ---
 
 $('profile').textContent = `(profile “${profile}”)`;
@@ -226,6 +310,17 @@ if (record) {
   contacts = record.contacts ?? [];
   chats = record.chats ?? {};
   renderContacts();
+}
+// Opened from an invitation link: the inviter becomes a contact.
+if (new URLSearchParams(location.search).has('_oob')) {
+  try {
+    const did = contactDid(location.href);
+    if (!contacts.some((c) => c.did === did)) contacts.push({ did, name: 'invited me' });
+    selected = did;
+    renderContacts();
+  } catch (e) {
+    showError(e);
+  }
 }
 const config = await fetch('/config.json').then((r) => (r.ok ? r.json() : null)).catch(() => null);
 const target = saved.mediator ?? config?.mediator?.oobUrl;
