@@ -49,15 +49,18 @@ for (const versions of [[2, 3], [2]]) {
       assert.match(await alice.tab.textContent('#mediator-info'), new RegExp(`coordinate-mediation ${Math.max(...versions)}\\.0 · live over WebSocket`));
       assert.equal(await alice.tab.getAttribute('.dot', 'data-state'), 'live');
 
+      // Alice adds Bob by his DID; Bob adds Alice by her invitation link.
       await alice.tab.fill('#contact-did', bob.did);
       await alice.tab.fill('#contact-name', 'Bob');
       await alice.tab.click('#contact-form button');
+      await bob.tab.fill('#contact-did', await alice.tab.getAttribute('#invite-link', 'href'));
+      await bob.tab.fill('#contact-name', 'Alice');
+      await bob.tab.click('#contact-form button');
+      await bob.tab.waitForSelector(`#contact-list li[data-did="${alice.did}"]:has-text("Alice")`);
       await alice.tab.fill('#text', 'Hello Bob, from the browser');
       await alice.tab.click('#send-form button[type=submit]');
       await alice.tab.waitForSelector('#messages li.out:has-text("delivered to their mediator")');
 
-      // Bob sees Alice appear as a contact with the message.
-      await bob.tab.waitForSelector(`#contact-list li[data-did="${alice.did}"]`, { timeout: 10_000 });
       await bob.tab.click(`#contact-list li[data-did="${alice.did}"]`);
       await bob.tab.waitForSelector('#messages li.in:has-text("Hello Bob, from the browser")');
       assert.match(await bob.tab.textContent('#messages li.in small'), /authenticated/);
