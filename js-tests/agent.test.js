@@ -6,7 +6,9 @@ import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { Agent, basicMessage } from 'didcomm-wasm';
-import { testMediator } from './mediator-client.js';
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { testMediator, tempDir } from './mediator-client.js';
 import { isDIDCommError, root } from './fixtures.js';
 import { launchChromium, serveStatic } from './chromium.js';
 
@@ -211,6 +213,29 @@ describe('Agent with the project mediator', () => {
         assert.equal(bob.status, 'live');
       } finally {
         await alice.close();
+        await bob.close();
+        await second.close();
+      }
+    });
+
+    test('a mediator that lost its state answers the reconnected socket with a problem report, reported at once', async () => {
+      const first = await testMediator();
+      const { dataDir } = first.logs.find((l) => l.event === 'started');
+      const bob = agent();
+      await bob.connect(first.did);
+      const errors = [];
+      bob.on('error', (e) => errors.push(e));
+      await first.close();
+      // The same identity (same DID and keys) without its store: no grants, no keylists.
+      const fresh = tempDir();
+      copyFileSync(join(dataDir, 'identity.json'), join(fresh, 'identity.json'));
+      const second = await testMediator({ port: first.port, dataDir: fresh });
+      try {
+        assert.equal(second.did, first.did);
+        for (let i = 0; i < 100 && errors.length === 0; i += 1) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(errors[0]?.code, 'ERR_PROBLEM_REPORT', String(errors[0]));
+        assert.equal(errors[0].problem.code.raw, 'e.p.req.not_enroll');
+      } finally {
         await bob.close();
         await second.close();
       }

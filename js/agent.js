@@ -447,10 +447,12 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
     async #receive(packed) {
       if (!packed) return;
       const { message, metadata } = await this.#didcomm.unpack(packed);
-      const pending = message.thid !== undefined && this.#pending.get(message.thid);
+      // A reply names our request in thid; a problem report may name it in pthid only.
+      const thread = message.thid ?? (problemReport.parse(message) ? message.pthid : undefined);
+      const pending = thread !== undefined && this.#pending.get(thread);
       if (pending) {
         clearTimeout(pending.timer);
-        this.#pending.delete(message.thid);
+        this.#pending.delete(thread);
         pending.resolve(message);
         return;
       }
