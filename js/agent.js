@@ -268,15 +268,20 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
         for (const jwk of identity.secrets) this.#secrets.add(jwk);
         this.#did = identity.did;
       }
+      await this.#addToKeylist(this.#did);
+      this.#saved = this.state();
+    }
+
+    /** Adds `did` to our keylist at the mediator (already there is fine). */
+    async #addToKeylist(did) {
       const update = mediation.keylistUpdate({
-        to: this.#mediator.did, version: this.#mediator.version, updates: [{ recipientDid: this.#did, action: 'add' }],
+        to: this.#mediator.did, version: this.#mediator.version, updates: [{ recipientDid: did, action: 'add' }],
       });
       const reply = mediation.parse(await this.#request(update, 'keylist-update'));
-      const result = reply?.updated?.find((u) => u.recipientDid === this.#did)?.result;
+      const result = reply?.updated?.find((u) => u.recipientDid === did)?.result;
       if (result !== 'success' && result !== 'no_change') {
-        throw new DIDCommError('ERR_MEDIATION_DENIED', `${this.#mediator.did} did not add ${this.#did} to the keylist (${result ?? 'no answer'})`);
+        throw new DIDCommError('ERR_MEDIATION_DENIED', `${this.#mediator.did} did not add ${did} to the keylist (${result ?? 'no answer'})`);
       }
-      this.#saved = this.state();
     }
 
     // --- mediator requests ---
@@ -287,8 +292,7 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
      * is a property of the socket it is asked on).
      */
     async #request(message, what, { onSocket = false } = {}) {
-      const msg = threading.returnRoute({ ...message, from: this.#controlDid, to: [this.#mediator.did] }, 'all');
-      const { packed } = await this.#didcomm.packEncrypted(msg, { to: this.#mediator.did, from: this.#controlDid, forward: false });
+      const { msg, packed } = await this.#packForMediator(message);
       if (this.#mediator.http && !onSocket) {
         let res;
         try {
@@ -302,6 +306,13 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
         return this.#checkReply(reply, what);
       }
       return this.#checkReply(await this.#overSocket(msg.id, packed, what), what);
+    }
+
+    /** `message` from our control DID to the mediator, return_route all, authcrypted (no forward). */
+    async #packForMediator(message) {
+      const msg = threading.returnRoute({ ...message, from: this.#controlDid, to: [this.#mediator.did] }, 'all');
+      const { packed } = await this.#didcomm.packEncrypted(msg, { to: this.#mediator.did, from: this.#controlDid, forward: false });
+      return { msg, packed };
     }
 
     /** A problem report in `body` as an ERR_PROBLEM_REPORT, else `fallback`. */
@@ -325,32 +336,40 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
 
     /** Sends on the socket and waits for the message in thread `thid`. */
     #overSocket(thid, packed, what) {
+      const reply = this.#awaitThread(thid, this.#opts.timeoutMs, `${what}: no reply from ${this.#mediator.did}`);
+      try {
+        this.#socket.send(packed);
+      } catch (e) {
+        this.#settle(thid)?.reject(e);
+      }
+      return reply;
+    }
+
+    /** Sends a message to the mediator (on the socket when open), expecting no reply to wait for. */
+    async #tell(message) {
+      const { packed } = await this.#packForMediator(message);
+      if (this.#socket?.state === 'open') this.#socket.send(packed);
+      else await this.#receive((await this.#post(this.#mediator.http, packed)).body);
+    }
+
+    /** Resolves with the message in thread `key` (see #receive), or rejects `what` after `timeoutMs`. */
+    #awaitThread(key, timeoutMs, what) {
       return new Promise((resolve, reject) => {
         const timer = setTimeout(() => {
-          this.#pending.delete(thid);
-          reject(new DIDCommError('ERR_TRANSPORT', `${what}: no reply from ${this.#mediator.did} within ${this.#opts.timeoutMs} ms`));
-        }, this.#opts.timeoutMs);
-        this.#pending.set(thid, { resolve, reject, timer });
-        try {
-          this.#socket.send(packed);
-        } catch (e) {
-          clearTimeout(timer);
-          this.#pending.delete(thid);
-          reject(e);
-        }
+          this.#pending.delete(key);
+          reject(new DIDCommError('ERR_TRANSPORT', `${what} within ${timeoutMs} ms`));
+        }, timeoutMs);
+        this.#pending.set(key, { resolve, reject, timer });
       });
     }
 
-    /** Sends a message to the mediator on the socket, expecting no reply. */
-    async #tell(message) {
-      const msg = { ...message, from: this.#controlDid, to: [this.#mediator.did], return_route: 'all' };
-      const { packed } = await this.#didcomm.packEncrypted(msg, { to: this.#mediator.did, from: this.#controlDid, forward: false });
-      if (this.#socket?.state === 'open') this.#socket.send(packed);
-      else await this.#receive(await this.#postToMediator(packed));
-    }
-
-    async #postToMediator(packed) {
-      return (await this.#post(this.#mediator.http, packed)).body;
+    /** Takes the waiter of thread `key` off the list (its timer stopped), if there is one. */
+    #settle(key) {
+      const waiter = this.#pending.get(key);
+      if (!waiter) return undefined;
+      clearTimeout(waiter.timer);
+      this.#pending.delete(key);
+      return waiter;
     }
 
     /**
@@ -449,10 +468,8 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
       const { message, metadata } = await this.#didcomm.unpack(packed);
       // A reply names our request in thid; a problem report may name it in pthid only.
       const thread = message.thid ?? (problemReport.parse(message) ? message.pthid : undefined);
-      const pending = thread !== undefined && this.#pending.get(thread);
+      const pending = thread !== undefined && this.#settle(thread);
       if (pending) {
-        clearTimeout(pending.timer);
-        this.#pending.delete(thread);
         pending.resolve(message);
         return;
       }
@@ -489,12 +506,7 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
       const key = `m:${message.from ?? ''}:${message.id}`;
       if (this.#seen.has(key)) return;
       this.#seen.add(key);
-      const waiter = message.thid !== undefined && this.#pending.get(`peer:${message.thid}`);
-      if (waiter) {
-        clearTimeout(waiter.timer);
-        this.#pending.delete(`peer:${message.thid}`);
-        waiter.resolve(event);
-      }
+      if (message.thid !== undefined) this.#settle(`peer:${message.thid}`)?.resolve(event);
       if (message.from) this.#autoAnswer(message).catch((e) => this.#emit('error', e));
       const results = [...this.#listeners.message].map((fn) => {
         try {
@@ -574,9 +586,7 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
       const prior = this.#did;
       const next = createPeerDID({ services: [{ uri: this.#mediator.routingDid, accept: ['didcomm/v2'] }] });
       for (const jwk of next.secrets) this.#secrets.add(jwk);
-      const update = mediation.keylistUpdate({ to: this.#mediator.did, version: this.#mediator.version, updates: [{ recipientDid: next.did, action: 'add' }] });
-      const result = mediation.parse(await this.#request(update, 'keylist-update'))?.updated?.[0]?.result;
-      if (result !== 'success' && result !== 'no_change') throw new DIDCommError('ERR_MEDIATION_DENIED', `${this.#mediator.did} did not add ${next.did} to the keylist (${result ?? 'no answer'})`);
+      await this.#addToKeylist(next.did);
       this.#did = next.did;
       this.#saved = this.state();
       const { jwt } = await this.#didcomm.packFromPrior({ iss: prior, sub: next.did });
@@ -590,7 +600,7 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
     async ping(to, { timeoutMs = this.#opts.timeoutMs } = {}) {
       const started = performance.now();
       const ping = trustPing.ping({ to: didOf(to) });
-      const answered = this.#awaitPeer(ping.id, timeoutMs, `trust ping to ${to}`);
+      const answered = this.#awaitThread(`peer:${ping.id}`, timeoutMs, `trust ping to ${to}: no answer`);
       await this.send(ping, { to });
       await answered;
       return performance.now() - started;
@@ -599,19 +609,9 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
     /** Asks `to` which features it has; resolves to the disclosures. */
     async discover(to, queries = [{ featureType: 'protocol', match: '*' }], { timeoutMs = this.#opts.timeoutMs } = {}) {
       const q = discoverFeatures.queries({ to: didOf(to), queries });
-      const answered = this.#awaitPeer(q.id, timeoutMs, `discover-features to ${to}`);
+      const answered = this.#awaitThread(`peer:${q.id}`, timeoutMs, `discover-features to ${to}: no answer`);
       await this.send(q, { to });
       return discoverFeatures.parse((await answered).message).disclosures;
-    }
-
-    #awaitPeer(thid, timeoutMs, what) {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => {
-          this.#pending.delete(`peer:${thid}`);
-          reject(new DIDCommError('ERR_TRANSPORT', `${what}: no answer within ${timeoutMs} ms`));
-        }, timeoutMs);
-        this.#pending.set(`peer:${thid}`, { resolve, reject, timer });
-      });
     }
 
     /** Stops live delivery and polling; the agent can no longer be used. */
