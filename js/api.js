@@ -79,7 +79,11 @@ function jsResolver(wasm, didResolver, web, fetchFn) {
   };
 }
 
-export function createApi(wasm) {
+/**
+ * The public API over one wasm build. `platform` is the crypto backend of the runtime
+ * (js/crypto/node.js or js/crypto/web.js); it serves primitives from the start.
+ */
+export function createApi(wasm, platform = null) {
   const storeCores = new WeakMap();
 
   /** An in-memory secrets store; the keys live inside wasm and leave only by `export()`. */
@@ -236,6 +240,21 @@ export function createApi(wasm) {
   /** `{ next, forwarded }` of a forward message (as unpack returns it), or null for any other message. */
   const parseForward = (message) => sync(() => wasm.parseForward(message));
 
+  let backend = 'rust';
+  /**
+   * Which implementation serves the cryptographic primitives: 'platform' (the runtime's own
+   * crypto where it is faster, the Rust crates for the rest) or 'rust' (the Rust crates
+   * alone). Returns the previous choice.
+   */
+  const useCrypto = (which) => {
+    if (which !== 'platform' && which !== 'rust') throw illegal("useCrypto(which): which must be 'platform' or 'rust'");
+    const previous = backend;
+    wasm.useCryptoBackend(which === 'platform' ? platform : null);
+    backend = which;
+    return previous;
+  };
+  if (platform) useCrypto('platform');
+
   /** Bytes of wasm linear memory (it never shrinks; a leak shows as growth). */
   const wasmMemoryBytes = () => wasm.wasmMemoryBytes();
 
@@ -323,6 +342,6 @@ export function createApi(wasm) {
 
   return {
     DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-    httpPost, Socket,
+    httpPost, Socket, useCrypto,
   };
 }

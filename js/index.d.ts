@@ -386,6 +386,14 @@ export class DIDComm {
 /** Bytes of wasm linear memory, for leak checks. */
 export function wasmMemoryBytes(): number;
 
+/**
+ * Which implementation serves the cryptographic primitives: `'platform'` (the default: in
+ * Node, node:crypto for X25519, P-256/384/521, Ed25519 signing, ES256, AES and SHA-256;
+ * in browsers, WebCrypto for large payloads; the Rust crates for the rest) or `'rust'`
+ * (the Rust crates alone). Returns the previous choice. Both give the same results.
+ */
+export function useCrypto(which: 'platform' | 'rust'): 'platform' | 'rust';
+
 // --- Transports ---
 
 /** The request `httpPost` makes of its fetch. */

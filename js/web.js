@@ -3,13 +3,14 @@
 import init, * as wasm from '../pkg/web/didcomm_wasm.js';
 import { createApi } from './api.js';
 import { createAgent } from './agent.js';
+import { createWebBackend } from './crypto/web.js';
 
 await init();
 
-const api = createApi(wasm);
+const api = createApi(wasm, createWebBackend());
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-  httpPost, Socket,
+  httpPost, Socket, useCrypto,
 } = api;
 // Pure: a bundle that never uses Agent drops it, and the protocol modules it needs.
 export const Agent = /* @__PURE__ */ createAgent(api);

@@ -101,7 +101,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         message.validate()?;
         Self::check_sender(message, sign_by, "signBy")?;
         let (kid, secret) = self.authentication_secret(sign_by).await?;
-        let (sign_alg, packed) = jws::sign(message.to_json().as_bytes(), &kid, &secret.key)?;
+        let (sign_alg, packed) = jws::sign(message.to_json().as_bytes(), &kid, &secret.key).await?;
         Ok((
             packed,
             PackSignedMetadata {
@@ -216,9 +216,11 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                     &targets,
                     Some(sender),
                 )
+                .await
                 .map_err(|e| e.context(format_args!("authcrypt from {sender_kid}")))?;
                 if options.protect_sender {
-                    packed = jwe::encrypt(packed.as_bytes(), options.enc_alg_anon, &targets, None)?;
+                    packed = jwe::encrypt(packed.as_bytes(), options.enc_alg_anon, &targets, None)
+                        .await?;
                 }
                 meta.from_kid = Some(sender_kid);
                 meta.to_kids = recipients.iter().map(|k| k.kid.clone()).collect();
@@ -230,7 +232,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                     &recipient_keys,
                     to,
                     options.enc_alg_anon,
-                )?;
+                )
+                .await?;
                 meta.to_kids = kids;
                 packed
             }
@@ -282,7 +285,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         enc: ContentEnc,
     ) -> Result<(String, Vec<String>)> {
         let doc = resolve_known(&self.dids, did_of(to)).await?;
-        anoncrypt_to_keys(payload, &agreement_keys(&doc, to)?, to, enc)
+        anoncrypt_to_keys(payload, &agreement_keys(&doc, to)?, to, enc).await
     }
 
     /// `who` (a DID or kid given as option `option`) must be the message's `from` DID.
@@ -352,7 +355,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
 }
 
 /// Anoncrypt to the keys on the curve of the first of `keys`.
-fn anoncrypt_to_keys(
+async fn anoncrypt_to_keys(
     payload: &[u8],
     keys: &[DocKey],
     to: &str,
@@ -371,7 +374,7 @@ fn anoncrypt_to_keys(
         })
         .collect();
     let kids = targets.iter().map(|r| r.kid.to_owned()).collect();
-    Ok((jwe::encrypt(payload, enc, &targets, None)?, kids))
+    Ok((jwe::encrypt(payload, enc, &targets, None).await?, kids))
 }
 
 /// The usable keyAgreement keys of `doc`: all of them for a DID, exactly one for a kid.

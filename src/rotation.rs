@@ -178,7 +178,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             ));
         }
         let (kid, secret) = self.authentication_secret(sign_by).await?;
-        let jwt = jws::sign_jwt(claims.to_value().to_string().as_bytes(), &kid, &secret.key)?;
+        let jwt =
+            jws::sign_jwt(claims.to_value().to_string().as_bytes(), &kid, &secret.key).await?;
         Ok((jwt, kid))
     }
 
@@ -220,7 +221,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             let key = doc
                 .method_in(&signature.kid, Relationship::Authentication)?
                 .public_key()?;
-            jws.verify(&signature, &key)?;
+            jws.verify(&signature, &key).await?;
             Ok((claims, signature.kid))
         };
         verified.await.map_err(|e| e.context(JWT))

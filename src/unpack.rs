@@ -188,7 +188,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                         .method_in(&signature.kid, Relationship::Authentication)
                         .map_err(|e| e.context("JWS signer"))?
                         .public_key()?;
-                    jws.verify(signature, &key)?;
+                    jws.verify(signature, &key).await?;
                     signers.push(signature.kid.clone());
                 }
                 let first = jws
@@ -264,10 +264,10 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             let kid = kid.as_str();
             let attempt = async {
                 let secret = require_secret(&self.secrets, secret_kid).await?;
-                let cek = jwe.unwrap_cek(kid, &secret.key, sender.as_ref())?;
+                let cek = jwe.unwrap_cek(kid, &secret.key, sender.as_ref()).await?;
                 match &first {
                     None => {
-                        let plaintext = jwe.decrypt(&cek)?;
+                        let plaintext = jwe.decrypt(&cek).await?;
                         Ok(Some((cek, plaintext)))
                     }
                     Some((first_cek, _))

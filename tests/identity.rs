@@ -227,12 +227,12 @@ fn legacy_kids_find_their_secrets_both_ways() {
             key: &public,
         }];
         let plaintext = msg("did:example:alice", &did).to_json();
-        let jwe = didcomm_wasm::jose::jwe::encrypt(
+        let jwe = block_on(didcomm_wasm::jose::jwe::encrypt(
             plaintext.as_bytes(),
             Default::default(),
             &recipients,
             None,
-        )
+        ))
         .unwrap();
         let receiver = chained(&[], renamed.clone());
         block_on(receiver.unpack(&jwe, &UnpackOptions::default()))

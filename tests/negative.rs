@@ -160,7 +160,7 @@ fn encrypt_to_bob(
         .map(|(kid, key)| jwe::Recipient { kid, key })
         .collect();
     let sender = sender.map(|(kid, key)| jwe::Sender { kid, key });
-    jwe::encrypt(plaintext, enc, &recipients, sender).unwrap()
+    block_on(jwe::encrypt(plaintext, enc, &recipients, sender)).unwrap()
 }
 
 /// Authcrypt from Alice's X25519 key to Bob's X25519 keys.
@@ -187,15 +187,13 @@ fn decrypt_as_bob(text: &str) -> Vec<u8> {
         .skid
         .as_deref()
         .map(|skid| agreement_key(&alice_doc(), skid));
-    let cek = parsed
-        .unwrap_cek(&kid, &bob_secret(&kid), sender.as_ref())
-        .unwrap();
-    parsed.decrypt(&cek).unwrap()
+    let cek = block_on(parsed.unwrap_cek(&kid, &bob_secret(&kid), sender.as_ref())).unwrap();
+    block_on(parsed.decrypt(&cek)).unwrap()
 }
 
 /// A JWS over `payload` by `kid` with `key`, built with the low-level `jws::sign`.
 fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> String {
-    jws::sign(payload, kid, key).unwrap().1
+    block_on(jws::sign(payload, kid, key)).unwrap().1
 }
 
 fn public_jwk(curve: Curve) -> Value {

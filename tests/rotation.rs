@@ -104,7 +104,7 @@ fn decode_json(part: &str) -> Value {
 
 /// A JWT over `claims` with header kid `kid`, signed by `key` (no checks: for forgeries).
 fn forge(claims: &Value, kid: &str, key: &SecretKey) -> String {
-    jws::sign_jwt(claims.to_string().as_bytes(), kid, key).unwrap()
+    block_on(jws::sign_jwt(claims.to_string().as_bytes(), kid, key)).unwrap()
 }
 
 fn alice_secret(kid: &str) -> SecretKey {
@@ -138,7 +138,13 @@ fn encrypt_raw(plaintext: &[u8], sender: Option<&Secret>) -> String {
         kid: &s.kid,
         key: &s.key,
     });
-    jwe::encrypt(plaintext, ContentEnc::A256CbcHs512, &recipients, sender).unwrap()
+    block_on(jwe::encrypt(
+        plaintext,
+        ContentEnc::A256CbcHs512,
+        &recipients,
+        sender,
+    ))
+    .unwrap()
 }
 
 fn secret_of(identity: &Identity, kid_suffix: &str) -> Secret {
@@ -287,7 +293,7 @@ fn anoncrypt_around_a_signed_rotation_is_authenticated_enough() {
     .unwrap();
     let m = message(NEW, &jwt);
     let auth = secret_of(&w.new, "#auth-ed25519");
-    let (_, signed) = jws::sign(m.to_json().as_bytes(), &auth.kid, &auth.key).unwrap();
+    let (_, signed) = block_on(jws::sign(m.to_json().as_bytes(), &auth.kid, &auth.key)).unwrap();
     let packed = encrypt_raw(signed.as_bytes(), None);
     let (_, meta) = unpack(&w.bob, &packed).unwrap();
     assert!(meta.anonymous_sender && meta.non_repudiation);
@@ -596,7 +602,7 @@ fn a_rotation_must_be_encrypted_and_authenticated() {
         &["'from_prior'", "plaintext"],
     );
     let auth = secret_of(&w.new, "#auth-ed25519");
-    let (_, signed) = jws::sign(m.to_json().as_bytes(), &auth.kid, &auth.key).unwrap();
+    let (_, signed) = block_on(jws::sign(m.to_json().as_bytes(), &auth.kid, &auth.key)).unwrap();
     assert_kind(
         unpack(&w.bob, &signed),
         ErrorKind::Inconsistent,

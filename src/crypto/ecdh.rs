@@ -1,24 +1,25 @@
-//! Elliptic-curve Diffie-Hellman on X25519, P-256, P-384 and P-521.
+//! Elliptic-curve Diffie-Hellman on X25519, P-256, P-384 and P-521: the reference
+//! implementation behind `crypto::backend::agree`.
 
 use zeroize::Zeroizing;
 
-use crate::crypto::key::{PublicKey, SecretKey};
+use crate::crypto::key::{Material, PublicKey, SecretKey};
 use crate::error::{err, Result};
 
 /// The raw shared secret Z (the x coordinate on NIST curves), zeroized on drop.
 /// Fails when the curves differ or when an X25519 peer key has low order (all-zero Z).
 pub fn agree(secret: &SecretKey, public: &PublicKey) -> Result<Zeroizing<Vec<u8>>> {
-    let z = match (secret, public) {
-        (SecretKey::X25519(s), PublicKey::X25519(p)) => {
+    let z = match (secret.material(), public) {
+        (Material::X25519(s), PublicKey::X25519(p)) => {
             let shared = s.diffie_hellman(p);
             if !shared.was_contributory() {
                 return Err(err!(Malformed, "X25519 public key has low order"));
             }
             shared.as_bytes().to_vec()
         }
-        (SecretKey::P256(s), PublicKey::P256(p)) => s.diffie_hellman(p).raw_secret_bytes().to_vec(),
-        (SecretKey::P384(s), PublicKey::P384(p)) => s.diffie_hellman(p).raw_secret_bytes().to_vec(),
-        (SecretKey::P521(s), PublicKey::P521(p)) => s.diffie_hellman(p).raw_secret_bytes().to_vec(),
+        (Material::P256(s), PublicKey::P256(p)) => s.diffie_hellman(p).raw_secret_bytes().to_vec(),
+        (Material::P384(s), PublicKey::P384(p)) => s.diffie_hellman(p).raw_secret_bytes().to_vec(),
+        (Material::P521(s), PublicKey::P521(p)) => s.diffie_hellman(p).raw_secret_bytes().to_vec(),
         _ if secret.curve() != public.curve() => {
             return Err(err!(
                 Inconsistent,

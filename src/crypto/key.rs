@@ -2,6 +2,8 @@
 //! construction. Secret keys zeroize on drop and never print their material.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
 
 use p256::elliptic_curve::point::AffineCoordinates;
 use zeroize::Zeroizing;
@@ -199,10 +201,42 @@ impl fmt::Debug for PublicKey {
     }
 }
 
-/// A secret key. Zeroized on drop (each inner type zeroizes itself); `Debug` shows only
-/// the curve.
+/// Identifies one secret key to a crypto backend (which may hold its own copy of the key,
+/// such as a node:crypto `KeyObject`) for the key's lifetime. Clones share it; ids are never
+/// reused within a process.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct KeyId(pub u64);
+
+impl KeyId {
+    fn next() -> KeyId {
+        static NEXT: AtomicU64 = AtomicU64::new(1);
+        KeyId(NEXT.fetch_add(1, Ordering::Relaxed))
+    }
+}
+
+/// A secret key. Zeroized on drop (each inner type zeroizes itself), and then forgotten by
+/// the crypto backend if it was shown one; `Debug` shows only the curve. Clones share one
+/// key (and one [`KeyId`]).
 #[derive(Clone)]
-pub enum SecretKey {
+pub struct SecretKey(Arc<Held>);
+
+struct Held {
+    id: KeyId,
+    /// Whether a backend has seen this key (and may hold a copy to forget).
+    shown: AtomicBool,
+    material: Material,
+}
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if *self.shown.get_mut() {
+            crate::crypto::backend::forget(self.id);
+        }
+    }
+}
+
+/// The key material, one variant per curve.
+pub enum Material {
     X25519(x25519_dalek::StaticSecret),
     Ed25519(ed25519_dalek::SigningKey),
     P256(p256::SecretKey),
@@ -211,15 +245,93 @@ pub enum SecretKey {
     Secp256k1(k256::SecretKey),
 }
 
+impl From<Material> for SecretKey {
+    fn from(material: Material) -> SecretKey {
+        SecretKey::with_id(KeyId::next(), material)
+    }
+}
+
+impl Material {
+    fn from_bytes(curve: Curve, d: &[u8]) -> Result<Material> {
+        let len = curve.field_len();
+        if d.len() > len || d.is_empty() {
+            return Err(err!(
+                Malformed,
+                "{curve} private key must be {len} bytes, got {}",
+                d.len()
+            ));
+        }
+        let mut padded = Zeroizing::new(vec![0u8; len]);
+        padded[len - d.len()..].copy_from_slice(d);
+        let invalid = || err!(Malformed, "{curve} private key is not a valid scalar");
+        Ok(match curve {
+            Curve::X25519 | Curve::Ed25519 => {
+                let mut bytes = Zeroizing::new([0u8; 32]);
+                bytes.copy_from_slice(&padded);
+                if curve == Curve::X25519 {
+                    Material::X25519(x25519_dalek::StaticSecret::from(*bytes))
+                } else {
+                    Material::Ed25519(ed25519_dalek::SigningKey::from_bytes(&bytes))
+                }
+            }
+            Curve::P256 => {
+                Material::P256(p256::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
+            }
+            Curve::P384 => {
+                Material::P384(p384::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
+            }
+            Curve::P521 => {
+                Material::P521(p521::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
+            }
+            Curve::Secp256k1 => {
+                Material::Secp256k1(k256::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
+            }
+        })
+    }
+}
+
 impl SecretKey {
+    fn with_id(id: KeyId, material: Material) -> SecretKey {
+        SecretKey(Arc::new(Held {
+            id,
+            shown: AtomicBool::new(false),
+            material,
+        }))
+    }
+
+    pub fn material(&self) -> &Material {
+        &self.0.material
+    }
+
+    pub fn id(&self) -> KeyId {
+        self.0.id
+    }
+
+    /// Records that a backend has seen this key, so that dropping it tells the backend.
+    pub(crate) fn mark_shown(&self) {
+        self.0.shown.store(true, Ordering::Relaxed);
+    }
+
+    /// A key a backend generated and already holds under `id`.
+    pub(crate) fn adopted(id: KeyId, curve: Curve, d: &[u8]) -> Result<SecretKey> {
+        let key = SecretKey::with_id(id, Material::from_bytes(curve, d)?);
+        key.mark_shown();
+        Ok(key)
+    }
+
+    /// A fresh id for a key a backend is about to generate.
+    pub(crate) fn reserve_id() -> KeyId {
+        KeyId::next()
+    }
+
     pub fn curve(&self) -> Curve {
-        match self {
-            SecretKey::X25519(_) => Curve::X25519,
-            SecretKey::Ed25519(_) => Curve::Ed25519,
-            SecretKey::P256(_) => Curve::P256,
-            SecretKey::P384(_) => Curve::P384,
-            SecretKey::P521(_) => Curve::P521,
-            SecretKey::Secp256k1(_) => Curve::Secp256k1,
+        match self.material() {
+            Material::X25519(_) => Curve::X25519,
+            Material::Ed25519(_) => Curve::Ed25519,
+            Material::P256(_) => Curve::P256,
+            Material::P384(_) => Curve::P384,
+            Material::P521(_) => Curve::P521,
+            Material::Secp256k1(_) => Curve::Secp256k1,
         }
     }
 
@@ -245,62 +357,29 @@ impl SecretKey {
 
     /// Builds a key from its private scalar (JWK `d`). Short scalars are left-padded.
     pub fn from_bytes(curve: Curve, d: &[u8]) -> Result<SecretKey> {
-        let len = curve.field_len();
-        if d.len() > len || d.is_empty() {
-            return Err(err!(
-                Malformed,
-                "{curve} private key must be {len} bytes, got {}",
-                d.len()
-            ));
-        }
-        let mut padded = Zeroizing::new(vec![0u8; len]);
-        padded[len - d.len()..].copy_from_slice(d);
-        let invalid = || err!(Malformed, "{curve} private key is not a valid scalar");
-        Ok(match curve {
-            Curve::X25519 | Curve::Ed25519 => {
-                let mut bytes = Zeroizing::new([0u8; 32]);
-                bytes.copy_from_slice(&padded);
-                if curve == Curve::X25519 {
-                    SecretKey::X25519(x25519_dalek::StaticSecret::from(*bytes))
-                } else {
-                    SecretKey::Ed25519(ed25519_dalek::SigningKey::from_bytes(&bytes))
-                }
-            }
-            Curve::P256 => {
-                SecretKey::P256(p256::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
-            }
-            Curve::P384 => {
-                SecretKey::P384(p384::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
-            }
-            Curve::P521 => {
-                SecretKey::P521(p521::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
-            }
-            Curve::Secp256k1 => {
-                SecretKey::Secp256k1(k256::SecretKey::from_slice(&padded).map_err(|_| invalid())?)
-            }
-        })
+        Material::from_bytes(curve, d).map(SecretKey::from)
     }
 
     /// The private scalar (JWK `d`).
     pub fn to_bytes(&self) -> Zeroizing<Vec<u8>> {
-        Zeroizing::new(each_ec!(SecretKey, self,
+        Zeroizing::new(each_ec!(Material, self.material(),
             k => k.to_bytes().to_vec(),
             other => match other {
-                SecretKey::X25519(k) => k.to_bytes().to_vec(),
-                SecretKey::Ed25519(k) => k.to_bytes().to_vec(),
+                Material::X25519(k) => k.to_bytes().to_vec(),
+                Material::Ed25519(k) => k.to_bytes().to_vec(),
                 _ => Vec::new(),
             }
         ))
     }
 
     pub fn public_key(&self) -> PublicKey {
-        match self {
-            SecretKey::X25519(k) => PublicKey::X25519(x25519_dalek::PublicKey::from(k)),
-            SecretKey::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
-            SecretKey::P256(k) => PublicKey::P256(k.public_key()),
-            SecretKey::P384(k) => PublicKey::P384(k.public_key()),
-            SecretKey::P521(k) => PublicKey::P521(k.public_key()),
-            SecretKey::Secp256k1(k) => PublicKey::Secp256k1(k.public_key()),
+        match self.material() {
+            Material::X25519(k) => PublicKey::X25519(x25519_dalek::PublicKey::from(k)),
+            Material::Ed25519(k) => PublicKey::Ed25519(k.verifying_key()),
+            Material::P256(k) => PublicKey::P256(k.public_key()),
+            Material::P384(k) => PublicKey::P384(k.public_key()),
+            Material::P521(k) => PublicKey::P521(k.public_key()),
+            Material::Secp256k1(k) => PublicKey::Secp256k1(k.public_key()),
         }
     }
 }

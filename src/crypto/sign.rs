@@ -1,11 +1,12 @@
 //! JWS signature algorithms: EdDSA (Ed25519), ES256 (P-256), ES256K (secp256k1).
-//! ECDSA signatures are raw r‖s, as JWS requires (not DER).
+//! ECDSA signatures are raw r‖s, as JWS requires (not DER). The reference implementation
+//! behind `crypto::backend::{sign, verify}`.
 
 use std::fmt;
 
 use k256::ecdsa::signature::{Signer, Verifier};
 
-use crate::crypto::key::{Curve, PublicKey, SecretKey};
+use crate::crypto::key::{Curve, Material, PublicKey, SecretKey};
 use crate::error::{err, Result};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,32 +52,32 @@ impl fmt::Display for SignAlg {
 /// Signs `message`; the algorithm follows from the key's curve.
 pub fn sign(secret: &SecretKey, message: &[u8]) -> Result<(SignAlg, Vec<u8>)> {
     let failed = |_| err!(Internal, "signing failed");
-    Ok(match secret {
-        SecretKey::Ed25519(k) => (SignAlg::EdDsa, k.sign(message).to_bytes().to_vec()),
-        SecretKey::P256(k) => {
+    Ok(match secret.material() {
+        Material::Ed25519(k) => (SignAlg::EdDsa, k.sign(message).to_bytes().to_vec()),
+        Material::P256(k) => {
             let sig: p256::ecdsa::Signature = p256::ecdsa::SigningKey::from(k)
                 .try_sign(message)
                 .map_err(failed)?;
             (SignAlg::Es256, sig.to_bytes().to_vec())
         }
-        SecretKey::Secp256k1(k) => {
+        Material::Secp256k1(k) => {
             let sig: k256::ecdsa::Signature = k256::ecdsa::SigningKey::from(k)
                 .try_sign(message)
                 .map_err(failed)?;
             (SignAlg::Es256K, sig.to_bytes().to_vec())
         }
-        other => {
+        _ => {
             return Err(err!(
                 Unsupported,
                 "no JWS algorithm signs with {} keys",
-                other.curve()
+                secret.curve()
             ))
         }
     })
 }
 
-/// Verifies `signature` over `message`. The algorithm must match the key's curve.
-pub fn verify(public: &PublicKey, alg: SignAlg, message: &[u8], signature: &[u8]) -> Result<()> {
+/// Fails unless `alg` is the algorithm of the key's curve.
+pub fn check_alg(public: &PublicKey, alg: SignAlg) -> Result<()> {
     if SignAlg::for_curve(public.curve()) != Some(alg) {
         return Err(err!(
             Inconsistent,
@@ -84,7 +85,17 @@ pub fn verify(public: &PublicKey, alg: SignAlg, message: &[u8], signature: &[u8]
             public.curve()
         ));
     }
-    let bad = || err!(VerificationFailed, "{alg} signature does not verify");
+    Ok(())
+}
+
+pub fn verification_failed(alg: SignAlg) -> crate::Error {
+    err!(VerificationFailed, "{alg} signature does not verify")
+}
+
+/// Verifies `signature` over `message`. The algorithm must match the key's curve.
+pub fn verify(public: &PublicKey, alg: SignAlg, message: &[u8], signature: &[u8]) -> Result<()> {
+    check_alg(public, alg)?;
+    let bad = || verification_failed(alg);
     let ok = match public {
         PublicKey::Ed25519(k) => {
             let sig = ed25519_dalek::Signature::from_slice(signature).map_err(|_| bad())?;

@@ -3,6 +3,7 @@
 
 use serde_json::Value;
 
+use crate::crypto::key::Material;
 use crate::crypto::{Curve, PublicKey, SecretKey};
 use crate::did::service::{didcomm_service_value, Endpoint};
 use crate::did::{key, multikey, peer, DidDocument};
@@ -156,8 +157,10 @@ pub fn create_key(curve: Curve) -> Result<Identity> {
         kid: format!("{did}#{}", multikey::encode(&public)),
         key: secret.clone(),
     }];
-    if let SecretKey::Ed25519(signing) = &secret {
-        let x = SecretKey::X25519(x25519_dalek::StaticSecret::from(signing.to_scalar_bytes()));
+    if let Material::Ed25519(signing) = secret.material() {
+        let x = SecretKey::from(Material::X25519(x25519_dalek::StaticSecret::from(
+            signing.to_scalar_bytes(),
+        )));
         secrets.push(Secret {
             kid: format!("{did}#{}", multikey::encode(&x.public_key())),
             key: x,

@@ -1,5 +1,6 @@
 //! JWE content encryption: A256CBC-HS512 (RFC 7518 §5.2.5), A256GCM (§5.3) and XC20P
-//! (XChaCha20-Poly1305). Tags are compared in constant time.
+//! (XChaCha20-Poly1305). Tags are compared in constant time. The reference implementation
+//! behind `crypto::backend::{encrypt, decrypt}`.
 
 use std::fmt;
 
@@ -124,17 +125,8 @@ impl ContentEnc {
         tag: &[u8],
     ) -> Result<Vec<u8>> {
         self.check_lengths(cek, iv)?;
-        if tag.len() != self.tag_len() {
-            return Err(err!(
-                Malformed,
-                "{self} tag must be {} bytes, got {}",
-                self.tag_len(),
-                tag.len()
-            ));
-        }
-        let failed = || {
-            err!(DecryptionFailed, "{self} content authentication failed (protected header, iv, ciphertext or tag altered)")
-        };
+        self.check_tag(tag)?;
+        let failed = || self.authentication_failed();
         match self {
             ContentEnc::A256CbcHs512 => {
                 let (mac_key, enc_key) = cek.split_at(32);
@@ -175,7 +167,23 @@ impl ContentEnc {
         }
     }
 
-    fn check_lengths(self, cek: &[u8], iv: &[u8]) -> Result<()> {
+    pub fn authentication_failed(self) -> crate::Error {
+        err!(DecryptionFailed, "{self} content authentication failed (protected header, iv, ciphertext or tag altered)")
+    }
+
+    pub fn check_tag(self, tag: &[u8]) -> Result<()> {
+        if tag.len() != self.tag_len() {
+            return Err(err!(
+                Malformed,
+                "{self} tag must be {} bytes, got {}",
+                self.tag_len(),
+                tag.len()
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn check_lengths(self, cek: &[u8], iv: &[u8]) -> Result<()> {
         if cek.len() != self.key_len() {
             return Err(err!(
                 DecryptionFailed,

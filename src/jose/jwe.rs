@@ -5,13 +5,12 @@
 use std::fmt;
 
 use serde_json::{Map, Value};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
-use crate::crypto::{ecdh, random, PublicKey, SecretKey};
+use crate::crypto::{backend, random, PublicKey, SecretKey};
 use crate::error::{err, list, Result};
-use crate::jose::{b64, enc::ContentEnc, jwk, kdf, kw, str_field};
+use crate::jose::{b64, enc::ContentEnc, jwk, kdf, str_field};
 use crate::media_type::MediaType;
 use crate::message::fields::object;
 
@@ -63,15 +62,14 @@ pub struct Sender<'a> {
 pub fn apv_for(kids: &[&str]) -> [u8; 32] {
     let mut sorted = kids.to_vec();
     heapsort(&mut sorted);
-    // Hashed as they are joined with `.`, without building the joined string.
-    let mut hash = Sha256::new();
+    let mut joined = Vec::with_capacity(kids.iter().map(|k| k.len() + 1).sum());
     for (i, kid) in sorted.iter().enumerate() {
         if i > 0 {
-            hash.update(b".");
+            joined.push(b'.');
         }
-        hash.update(kid.as_bytes());
+        joined.extend_from_slice(kid.as_bytes());
     }
-    hash.finalize().into()
+    backend::sha256(&joined)
 }
 
 /// Sorts in place, O(n log n) for any input (the kids come from input). The only sort in
@@ -105,7 +103,7 @@ fn heapsort(v: &mut [&str]) {
 
 /// Encrypts `plaintext` to every recipient (all on one key-agreement curve). With a
 /// `sender`, ECDH-1PU+A256KW with A256CBC-HS512; without, ECDH-ES+A256KW with `enc`.
-pub fn encrypt(
+pub async fn encrypt(
     plaintext: &[u8],
     enc: ContentEnc,
     recipients: &[Recipient<'_>],
@@ -152,7 +150,7 @@ pub fn encrypt(
 
     let kids: Vec<&str> = recipients.iter().map(|r| r.kid).collect();
     let apv = apv_for(&kids);
-    let ephemeral = SecretKey::generate(curve)?;
+    let (ephemeral, epk) = backend::generate(curve).await?;
     let mut header = Map::new();
     header.insert("typ".into(), MediaType::Encrypted.as_str().into());
     header.insert("alg".into(), alg.name().into());
@@ -162,26 +160,24 @@ pub fn encrypt(
         header.insert("apu".into(), b64::encode(s.kid).into());
     }
     header.insert("apv".into(), b64::encode(apv).into());
-    header.insert(
-        "epk".into(),
-        Value::Object(jwk::public_to_jwk(&ephemeral.public_key())),
-    );
+    header.insert("epk".into(), Value::Object(jwk::public_to_jwk(&epk)));
     let protected = b64::encode(Value::Object(header).to_string());
 
     let cek = Zeroizing::new(random::bytes(enc.key_len())?);
     let iv = random::bytes(enc.iv_len())?;
-    let (ciphertext, tag) = enc.encrypt(&cek, &iv, protected.as_bytes(), plaintext)?;
+    let (ciphertext, tag) =
+        backend::encrypt(enc, &cek, &iv, protected.as_bytes(), plaintext).await?;
 
     let apu = sender.map(|s| s.kid.as_bytes()).unwrap_or_default();
     let mut entries = Vec::with_capacity(recipients.len());
     for r in recipients {
-        let mut z = ecdh::agree(&ephemeral, r.key)?;
+        let mut z = backend::agree(&ephemeral, r.key).await?;
         if let Some(s) = sender {
-            z.extend_from_slice(&ecdh::agree(s.key, r.key)?);
+            z.extend_from_slice(&backend::agree(s.key, r.key).await?);
         }
         let cc_tag = sender.map(|_| tag.as_slice());
         let kek = kdf::derive_kek(&z, alg.name(), apu, &apv, cc_tag);
-        let encrypted_key = kw::wrap(&kek, &cek)?;
+        let encrypted_key = backend::wrap(&kek, &cek).await?;
         entries.push(object([
             ("header", object([("kid", r.kid.into())])),
             ("encrypted_key", b64::encode(encrypted_key).into()),
@@ -348,7 +344,7 @@ impl Jwe {
 
     /// Unwraps the content key for recipient `kid` with its secret; authcrypt also needs the
     /// sender's public key (the one `skid` names).
-    pub fn unwrap_cek(
+    pub async fn unwrap_cek(
         &self,
         kid: &str,
         secret: &SecretKey,
@@ -367,7 +363,9 @@ impl Jwe {
                 secret.curve()
             ));
         }
-        let mut z = ecdh::agree(secret, &self.epk).map_err(|e| e.context("JWE epk"))?;
+        let mut z = backend::agree(secret, &self.epk)
+            .await
+            .map_err(|e| e.context("JWE epk"))?;
         let cc_tag = match (self.alg, sender) {
             (KeyWrap::Ecdh1pu, Some(sender)) => {
                 if sender.curve() != secret.curve() {
@@ -378,7 +376,7 @@ impl Jwe {
                         secret.curve()
                     ));
                 }
-                z.extend_from_slice(&ecdh::agree(secret, sender)?);
+                z.extend_from_slice(&backend::agree(secret, sender).await?);
                 Some(self.tag.as_slice())
             }
             (KeyWrap::Ecdh1pu, None) => {
@@ -390,7 +388,7 @@ impl Jwe {
             (KeyWrap::EcdhEs, _) => None,
         };
         let kek = kdf::derive_kek(&z, self.alg.name(), &self.apu, &self.apv, cc_tag);
-        let cek = kw::unwrap(&kek, encrypted_key).map_err(|e| {
+        let cek = backend::unwrap(&kek, encrypted_key).await.map_err(|e| {
             e.context(format_args!(
                 "content key for {kid} (wrong key or altered encrypted_key)"
             ))
@@ -408,14 +406,16 @@ impl Jwe {
     }
 
     /// Decrypts the content with an unwrapped content key.
-    pub fn decrypt(&self, cek: &[u8]) -> Result<Vec<u8>> {
-        self.enc.decrypt(
+    pub async fn decrypt(&self, cek: &[u8]) -> Result<Vec<u8>> {
+        backend::decrypt(
+            self.enc,
             cek,
             &self.iv,
             self.protected.as_bytes(),
             &self.ciphertext,
             &self.tag,
         )
+        .await
     }
 }
 
@@ -439,6 +439,7 @@ fn parse_recipient(value: &Value) -> Result<(String, Vec<u8>)> {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+    use sha2::Digest;
 
     proptest! {
         #[test]
@@ -450,7 +451,7 @@ mod tests {
             heapsort(&mut ours);
             std.sort_unstable();
             prop_assert_eq!(&ours, &std);
-            let joined: [u8; 32] = Sha256::digest(std.join(".").as_bytes()).into();
+            let joined: [u8; 32] = sha2::Sha256::digest(std.join(".").as_bytes()).into();
             prop_assert_eq!(apv_for(&kids.iter().map(String::as_str).collect::<Vec<_>>()), joined);
         }
     }

@@ -5,7 +5,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::crypto::{sign, PublicKey, SecretKey, SignAlg};
+use crate::crypto::{backend, PublicKey, SecretKey, SignAlg};
 use crate::error::{err, Result};
 use crate::jose::{b64, str_field};
 use crate::media_type::MediaType;
@@ -89,18 +89,19 @@ impl Jws {
     }
 
     /// Checks one signature against `key` over `protected.payload`.
-    pub fn verify(&self, signature: &JwsSignature, key: &PublicKey) -> Result<()> {
+    pub async fn verify(&self, signature: &JwsSignature, key: &PublicKey) -> Result<()> {
         let input = format!("{}.{}", signature.protected, self.payload);
-        sign::verify(key, signature.alg, input.as_bytes(), &signature.signature)
+        backend::verify(key, signature.alg, input.as_bytes(), &signature.signature)
+            .await
             .map_err(|e| e.context(format_args!("signature by {}", signature.kid)))
     }
 }
 
 /// Signs `payload` in General JSON serialization with `typ` didcomm-signed+json and the
 /// `kid` in the per-signature unprotected header, as the spec's vectors do.
-pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, String)> {
+pub async fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, String)> {
     let (alg, protected, payload, signature) =
-        sign_parts(payload, MediaType::Signed.as_str(), None, kid, key)?;
+        sign_parts(payload, MediaType::Signed.as_str(), None, kid, key).await?;
     let signature = object([
         ("protected", protected.into()),
         ("signature", signature.into()),
@@ -114,14 +115,15 @@ pub fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, Stri
 }
 
 /// Signs `payload` as a JWT: compact serialization, protected header `{alg, kid, typ: JWT}`.
-pub fn sign_jwt(payload: &[u8], kid: &str, key: &SecretKey) -> Result<String> {
-    let (_, protected, payload, signature) = sign_parts(payload, "JWT", Some(kid), kid, key)?;
+pub async fn sign_jwt(payload: &[u8], kid: &str, key: &SecretKey) -> Result<String> {
+    let (_, protected, payload, signature) =
+        sign_parts(payload, "JWT", Some(kid), kid, key).await?;
     Ok(format!("{protected}.{payload}.{signature}"))
 }
 
 /// The base64url protected header (`typ`, `alg`, and `protected_kid` when given), payload
 /// and signature.
-fn sign_parts(
+async fn sign_parts(
     payload: &[u8],
     typ: &str,
     protected_kid: Option<&str>,
@@ -144,7 +146,7 @@ fn sign_parts(
         .to_string(),
     );
     let payload = b64::encode(payload);
-    let (_, signature) = sign::sign(key, format!("{protected}.{payload}").as_bytes())?;
+    let (_, signature) = backend::sign(key, format!("{protected}.{payload}").as_bytes()).await?;
     Ok((alg, protected, payload, b64::encode(signature)))
 }
 

@@ -1,12 +1,13 @@
 //! Concat KDF (NIST SP 800-56A §5.8.1) with SHA-256, as JWA §4.6.2 and ECDH-1PU §2.3 use it
 //! to derive the 256-bit key-wrapping key.
 
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-fn put_len_prefixed(hash: &mut Sha256, data: &[u8]) {
-    hash.update((data.len() as u32).to_be_bytes());
-    hash.update(data);
+use crate::crypto::backend;
+
+fn put_len_prefixed(buf: &mut Vec<u8>, data: &[u8]) {
+    buf.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    buf.extend_from_slice(data);
 }
 
 /// Derives a 256-bit KEK from `z` (Ze for ECDH-ES; Ze‖Zs for ECDH-1PU).
@@ -21,19 +22,18 @@ pub fn derive_kek(
     apv: &[u8],
     tag: Option<&[u8]>,
 ) -> Zeroizing<[u8; 32]> {
-    let mut hash = Sha256::new();
-    hash.update(1u32.to_be_bytes());
-    hash.update(z);
-    put_len_prefixed(&mut hash, alg.as_bytes());
-    put_len_prefixed(&mut hash, apu);
-    put_len_prefixed(&mut hash, apv);
-    hash.update(256u32.to_be_bytes());
+    // The input holds Z: zeroized with it.
+    let mut input = Zeroizing::new(Vec::with_capacity(z.len() + 128));
+    input.extend_from_slice(&1u32.to_be_bytes());
+    input.extend_from_slice(z);
+    put_len_prefixed(&mut input, alg.as_bytes());
+    put_len_prefixed(&mut input, apu);
+    put_len_prefixed(&mut input, apv);
+    input.extend_from_slice(&256u32.to_be_bytes());
     if let Some(tag) = tag {
-        put_len_prefixed(&mut hash, tag);
+        put_len_prefixed(&mut input, tag);
     }
-    let mut kek = Zeroizing::new([0u8; 32]);
-    kek.copy_from_slice(&hash.finalize());
-    kek
+    Zeroizing::new(backend::sha256(&input))
 }
 
 #[cfg(test)]
@@ -50,14 +50,13 @@ mod tests {
             158, 86, 217, 29, 129, 113, 53, 211, 114, 131, 66, 131, 191, 132, 38, 156, 251, 49,
             110, 163, 218, 128, 106, 72, 246, 218, 167, 121, 140, 254, 144, 196,
         ];
-        let mut hash = Sha256::new();
-        hash.update(1u32.to_be_bytes());
-        hash.update(z);
-        put_len_prefixed(&mut hash, b"A128GCM");
-        put_len_prefixed(&mut hash, b"Alice");
-        put_len_prefixed(&mut hash, b"Bob");
-        hash.update(128u32.to_be_bytes());
-        let out = hash.finalize();
+        let mut input = 1u32.to_be_bytes().to_vec();
+        input.extend_from_slice(&z);
+        put_len_prefixed(&mut input, b"A128GCM");
+        put_len_prefixed(&mut input, b"Alice");
+        put_len_prefixed(&mut input, b"Bob");
+        input.extend_from_slice(&128u32.to_be_bytes());
+        let out = backend::sha256(&input);
         assert_eq!(b64::encode(&out[..16]), "VqqN6vgjbSBcIijNcacQGg");
     }
 }

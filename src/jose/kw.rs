@@ -1,4 +1,5 @@
-//! AES-256 key wrap (RFC 3394), the "A256KW" half of ECDH-ES+A256KW and ECDH-1PU+A256KW.
+//! AES-256 key wrap (RFC 3394), the "A256KW" half of ECDH-ES+A256KW and ECDH-1PU+A256KW:
+//! the reference implementation behind `crypto::backend::{wrap, unwrap}`.
 
 use aes_kw::{KeyInit, KwAes256};
 use zeroize::Zeroizing;
@@ -16,7 +17,17 @@ pub fn wrap(kek: &[u8; 32], cek: &[u8]) -> Result<Vec<u8>> {
 /// Unwraps and checks the RFC 3394 integrity value; a wrong KEK or a tampered
 /// `encrypted_key` both fail here.
 pub fn unwrap(kek: &[u8; 32], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
-    let len = wrapped
+    let len = check_wrapped_len(wrapped)?;
+    let mut out = Zeroizing::new(vec![0u8; len]);
+    KwAes256::new(kek.into())
+        .unwrap_key(wrapped, &mut out)
+        .map_err(|_| unwrap_failed())?;
+    Ok(out)
+}
+
+/// The unwrapped key's length, or an error when `wrapped` cannot be a wrapped 128-bit+ key.
+pub fn check_wrapped_len(wrapped: &[u8]) -> Result<usize> {
+    wrapped
         .len()
         .checked_sub(aes_kw::IV_LEN)
         .filter(|n| *n >= 16 && *n % 8 == 0)
@@ -26,12 +37,11 @@ pub fn unwrap(kek: &[u8; 32], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>> {
                 "encrypted_key has an impossible length {}",
                 wrapped.len()
             )
-        })?;
-    let mut out = Zeroizing::new(vec![0u8; len]);
-    KwAes256::new(kek.into())
-        .unwrap_key(wrapped, &mut out)
-        .map_err(|_| err!(DecryptionFailed, "key unwrap failed"))?;
-    Ok(out)
+        })
+}
+
+pub fn unwrap_failed() -> crate::Error {
+    err!(DecryptionFailed, "key unwrap failed")
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 #[global_allocator]
 static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
 
+mod backend;
 mod convert;
 #[cfg(feature = "did-methods")]
 mod identity;
