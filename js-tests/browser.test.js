@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as nodeApi from 'didcomm-wasm';
 import { allCases } from './suite.js';
 import { fixtureFiles, root } from './fixtures.js';
-import { launchChromium, serveStatic } from './chromium.js';
+import { launchChromium, serveStatic, watchErrors } from './chromium.js';
 
 // Absolute imports: the page is served from the repository root.
 const PAGE = `<!doctype html>
@@ -48,20 +48,13 @@ describe('web build in headless Chromium', () => {
     });
     browser = await launchChromium();
     const page = await browser.newPage();
-    const errors = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
-    // A failed import or a rejected top-level await (e.g. the .wasm fetch) surfaces here;
-    // stop waiting at once rather than at the timeout.
-    const failed = new Promise((_, reject) => page.on('pageerror', (e) => {
-      errors.push(`pageerror: ${e.stack || e}`);
-      reject(new Error('page failed to load'));
-    }));
-    failed.catch(() => {}); // rejections after the page is ready are not this hook's concern
+    // A failed import or a rejected top-level await (e.g. the .wasm fetch) rejects `failed`.
+    const { failed, withErrors } = watchErrors(page);
     await page.goto(`${server.url}/js-tests/browser.html`);
     try {
       await Promise.race([page.waitForFunction(() => window.suiteReady === true, null, { timeout: 30_000 }), failed]);
     } catch (e) {
-      throw new Error(`${e.message}\n${errors.join('\n')}`);
+      throw withErrors(e);
     }
     const list = await page.evaluate((f) => window.runSuite(f), files);
     results = new Map(list.map((r) => [r.name, r]));

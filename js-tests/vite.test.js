@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'vite';
 import { fixtureFiles, root } from './fixtures.js';
-import { launchChromium, serveStatic } from './chromium.js';
+import { launchChromium, serveStatic, watchErrors } from './chromium.js';
 
 const VECTOR = 'authcrypt-x25519-a256cbc.json';
 const CONTENT = 'Hello through Vite';
@@ -112,18 +112,12 @@ test('a Vite production build of a page importing the packed package runs in Chr
     server = await serveStatic(dist);
     browser = await launchChromium();
     const page = await browser.newPage();
-    const errors = [];
     const wasmResponses = [];
-    page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
     page.on('response', (r) => {
       if (new URL(r.url()).pathname.endsWith('.wasm')) wasmResponses.push(`${r.status()} ${new URL(r.url()).pathname}`);
     });
-    // A failed bundle import or wasm init never reaches main.js's own catch; it lands here.
-    const failed = new Promise((_, reject) => page.on('pageerror', (e) => {
-      errors.push(`pageerror: ${e.stack || e}`);
-      reject(new Error('page error'));
-    }));
-    failed.catch(() => {});
+    // A failed bundle import or wasm init never reaches main.js's own catch; it rejects `failed`.
+    const { failed, withErrors } = watchErrors(page);
 
     await page.goto(`${server.url}/`);
     let raw;
@@ -133,7 +127,7 @@ test('a Vite production build of a page importing the packed package runs in Chr
         failed,
       ]);
     } catch (e) {
-      throw new Error(`${e.message}\n${errors.join('\n')}`);
+      throw withErrors(e);
     }
     const result = JSON.parse(raw);
     assert.equal(result.ok, true, result.error);
