@@ -409,6 +409,42 @@ export function backendCases(fx) {
     }
   }
   cases.push({
+    name: 'crypto backends: the platform serves what it lists, and never fails',
+    fn: async () => {
+      const calls = {};
+      const failures = [];
+      const platform = api.platformCrypto;
+      const wrapped = { serves: platform.serves };
+      for (const [name, f] of Object.entries(platform)) {
+        if (typeof f !== 'function') continue;
+        wrapped[name] = (...args) => {
+          const fail = (e) => { failures.push(`${name}: ${e?.stack ?? e}`); throw e; };
+          try {
+            const r = f(...args);
+            if (r !== undefined) calls[name] = (calls[name] ?? 0) + 1;
+            return r?.then ? r.then((v) => v, fail) : r;
+          } catch (e) {
+            return fail(e);
+          }
+        };
+      }
+      await withCrypto(api, wrapped, async () => {
+        for (const [, options] of sends) {
+          for (const msg of [message(alice, bob), bulky(alice, bob)]) {
+            const { packed } = await fx.alice.packEncrypted(msg, { ...options, forward: false });
+            await fx.bob.unpack(packed);
+          }
+        }
+        const { packed } = await fx.alice.packSigned(message(alice, bob), { signBy: `${alice}#key-2` });
+        await fx.bob.unpack(packed);
+      });
+      assertEqual(failures, [], 'backend failures');
+      for (const op of ['generate', 'agree', 'sign', 'verify', 'encrypt', 'decrypt']) {
+        if (platform.serves[op]?.length) assert(calls[op] > 0, `${op} served (${JSON.stringify(calls)})`);
+      }
+    },
+  });
+  cases.push({
     name: 'crypto backends: spec vectors unpack with the Rust crates alone',
     fn: () => withCrypto(api, 'rust', async () => {
       for (const c of vectorCases(fx)) await c.fn();

@@ -243,13 +243,17 @@ export function createApi(wasm, platform = null) {
   let backend = 'rust';
   /**
    * Which implementation serves the cryptographic primitives: 'platform' (the runtime's own
-   * crypto where it is faster, the Rust crates for the rest) or 'rust' (the Rust crates
-   * alone). Returns the previous choice.
+   * crypto where it is faster, the Rust crates for the rest), 'rust' (the Rust crates
+   * alone), or a backend object of your own (the contract of js/crypto/node.js). Returns
+   * the previous choice.
    */
   const useCrypto = (which) => {
-    if (which !== 'platform' && which !== 'rust') throw illegal("useCrypto(which): which must be 'platform' or 'rust'");
+    const custom = which !== null && typeof which === 'object';
+    if (!custom && which !== 'platform' && which !== 'rust') {
+      throw illegal("useCrypto(which): which must be 'platform', 'rust' or a backend object");
+    }
     const previous = backend;
-    wasm.useCryptoBackend(which === 'platform' ? platform : null);
+    wasm.useCryptoBackend(which === 'platform' ? platform : custom ? which : null);
     backend = which;
     return previous;
   };
@@ -342,6 +346,6 @@ export function createApi(wasm, platform = null) {
 
   return {
     DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-    httpPost, Socket, useCrypto,
+    httpPost, Socket, useCrypto, platformCrypto: platform,
   };
 }

@@ -392,7 +392,21 @@ export function wasmMemoryBytes(): number;
  * in browsers, WebCrypto for large payloads; the Rust crates for the rest) or `'rust'`
  * (the Rust crates alone). Returns the previous choice. Both give the same results.
  */
-export function useCrypto(which: 'platform' | 'rust'): 'platform' | 'rust';
+export function useCrypto(which: 'platform' | 'rust' | CryptoBackend): 'platform' | 'rust' | CryptoBackend;
+
+/**
+ * A crypto backend object: `serves` lists, per primitive, the curve or `enc` names (or
+ * `true`) it takes; each method returns its result (or a promise of it), `undefined` to
+ * decline, or `false` for a failed authentication. See js/crypto/node.js for the contract.
+ */
+export interface CryptoBackend {
+  serves: Partial<Record<'generate' | 'agree' | 'sign' | 'verify' | 'encrypt' | 'decrypt', string[]>>
+    & Partial<Record<'wrap' | 'unwrap' | 'sha256', boolean>>;
+  [method: string]: unknown;
+}
+
+/** This runtime's crypto backend (node:crypto in Node, WebCrypto in browsers), or null. */
+export const platformCrypto: CryptoBackend | null;
 
 // --- Transports ---
 

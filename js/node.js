@@ -9,7 +9,7 @@ const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
 const api = createApi(wasm, createNodeBackend());
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-  httpPost, Socket, useCrypto,
+  httpPost, Socket, useCrypto, platformCrypto,
 } = api;
 // Pure: a bundle that never uses Agent drops it, and the protocol modules it needs.
 export const Agent = /* @__PURE__ */ createAgent(api);

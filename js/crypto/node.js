@@ -7,8 +7,9 @@
 //   wasm memory, read before returning (anything kept is copied);
 // - a method returns its result, `undefined` to decline (the Rust crates run), or `false`
 //   for a failed authentication (decrypt, unwrap); a thrown error also falls back to Rust;
-// - secret keys are named by an id: `importSecret` hands one over, `forget` drops it, and a
-//   method given an id it does not hold returns `undefined` to ask for `importSecret`.
+// - secret keys are named by an id: `importSecret(id, curve, d, public?)` hands one over
+//   (with its public key, x or x‖y, for the curves `serves.importPublic` lists), `forget`
+//   drops it, and a method given an id it does not hold returns `undefined` to ask for it.
 import {
   createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey,
   diffieHellman, generateKeyPairSync, sign, timingSafeEqual, verify,
@@ -79,6 +80,7 @@ export function createNodeBackend() {
 
   return {
     serves: {
+      importPublic: ['X25519', 'Ed25519'],
       generate: ['X25519', 'P-256', 'P-384', 'P-521'],
       agree: ['X25519', 'P-256', 'P-384', 'P-521'],
       sign: ['Ed25519', 'P-256'],

@@ -1,9 +1,11 @@
-// The crypto backend for browsers: WebCrypto serves content encryption of large payloads,
-// where its native AES beats the wasm's software AES by far more than the 30-100 µs an
-// awaited call costs. Everything else stays in the Rust crates. The contract is the one in
-// js/crypto/node.js; here results are promises, and every input view into wasm memory is
-// copied (by WebCrypto, or by us) before the first await.
-import { ENCS } from './codes.js';
+// The crypto backend for browsers: WebCrypto serves what its native code does far faster
+// than the wasm, even at the 30-100 µs an awaited call costs: content encryption of large
+// payloads, and ECDH, key generation and ES256 on the NIST curves (the wasm's P-256 takes
+// about a millisecond per scalar multiplication). X25519, Ed25519, secp256k1, XC20P and
+// small payloads stay in the Rust crates. The contract is the one in js/crypto/node.js;
+// here results are promises, and every input view into wasm memory is copied (by WebCrypto,
+// or by us) before the first await.
+import { CURVES, ENCS } from './codes.js';
 
 /** Below this many bytes the wasm is faster than a round trip through WebCrypto. */
 export const BULK_MIN = 16 * 1024;
@@ -67,15 +69,104 @@ async function gcm(op, cek, iv, aad, data) {
   }
 }
 
+const FIELD = { 'P-256': 32, 'P-384': 48, 'P-521': 66 };
+const PUBLIC_CACHE = 512;
+
+const b64u = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+const fromB64u = (s) => Uint8Array.from(atob(s.replace(/-/g, '+').replace(/_/g, '/')), (c) => c.charCodeAt(0));
+
 /** Rejected promises mean "failed authentication" for decrypt. */
 const orFalse = (promise) => promise.catch(() => false);
 
 export function createWebBackend() {
   if (!subtle) return null;
+  /** id → { curve, jwk?, keys: { ECDH?: Promise<CryptoKey>, ECDSA?: Promise<CryptoKey> } } */
+  const held = new Map();
+  const publics = new Map();
+
+  /** The held key as a CryptoKey for `name` (ECDH or ECDSA), imported on first use. */
+  function privateKey(entry, name) {
+    if (!entry.keys[name]) {
+      const usage = name === 'ECDH' ? ['deriveBits'] : ['sign'];
+      entry.keys[name] = subtle.importKey('jwk', entry.jwk, { name, namedCurve: entry.curve }, false, usage);
+    }
+    return entry.keys[name];
+  }
+
+  function publicKey(name, curve, bytes) {
+    const cacheKey = `${name}${curve}${String.fromCharCode(...bytes)}`;
+    let key = publics.get(cacheKey);
+    if (!key) {
+      const raw = new Uint8Array(bytes.length + 1);
+      raw[0] = 4;
+      raw.set(bytes, 1);
+      key = subtle.importKey('raw', raw, { name, namedCurve: curve }, false, name === 'ECDH' ? [] : ['verify']);
+      key.catch(() => publics.delete(cacheKey));
+      if (publics.size >= PUBLIC_CACHE) publics.delete(publics.keys().next().value);
+      publics.set(cacheKey, key);
+    }
+    return key;
+  }
+
   return {
     serves: {
+      importPublic: ['P-256', 'P-384', 'P-521'],
+      generate: ['P-256', 'P-384', 'P-521'],
+      agree: ['P-256', 'P-384', 'P-521'],
+      sign: ['P-256'],
+      verify: ['P-256'],
       encrypt: ['A256CBC-HS512', 'A256GCM'],
       decrypt: ['A256CBC-HS512', 'A256GCM'],
+    },
+
+    importSecret(id, curveCode, d, xy) {
+      const curve = CURVES[curveCode];
+      const n = FIELD[curve];
+      const jwk = { kty: 'EC', crv: curve, d: b64u(d), x: b64u(xy.subarray(0, n)), y: b64u(xy.subarray(n)) };
+      held.set(id, { curve, jwk, keys: {} });
+    },
+
+    forget(id) {
+      held.delete(id);
+    },
+
+    generate(id, curveCode) {
+      const curve = CURVES[curveCode];
+      const entry = { curve, keys: {} };
+      held.set(id, entry);
+      const pair = subtle.generateKey({ name: 'ECDH', namedCurve: curve }, true, ['deriveBits']);
+      entry.keys.ECDH = pair.then((p) => p.privateKey);
+      return pair.then((p) => subtle.exportKey('jwk', p.privateKey)).then(({ d, x, y }) => {
+        const n = FIELD[curve];
+        const out = new Uint8Array(3 * n);
+        [d, x, y].forEach((part, i) => out.set(fromB64u(part), i * n));
+        return out;
+      });
+    },
+
+    agree(id, curveCode, publicBytes) {
+      const entry = held.get(id);
+      if (!entry) return undefined;
+      const curve = CURVES[curveCode];
+      const pub = publicKey('ECDH', curve, publicBytes);
+      return Promise.all([privateKey(entry, 'ECDH'), pub])
+        .then(([key, peer]) => subtle.deriveBits({ name: 'ECDH', public: peer }, key, FIELD[curve] * 8))
+        .then((bits) => new Uint8Array(bits));
+    },
+
+    sign(id, curveCode, message) {
+      const entry = held.get(id);
+      if (!entry) return undefined;
+      const data = message.slice();
+      return privateKey(entry, 'ECDSA')
+        .then((key) => subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, data))
+        .then((sig) => new Uint8Array(sig));
+    },
+
+    verify(curveCode, publicBytes, message, signature) {
+      const [data, sig] = [message.slice(), signature.slice()];
+      return publicKey('ECDSA', CURVES[curveCode], publicBytes)
+        .then((key) => subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, sig, data));
     },
 
     encrypt(encCode, cek, iv, aad, plaintext) {

@@ -337,7 +337,10 @@ mod tests {
         let clone = key.clone();
         key.mark_shown();
         drop(key);
-        assert!(recorder.0.borrow().is_empty(), "a clone still holds the key");
+        assert!(
+            recorder.0.borrow().is_empty(),
+            "a clone still holds the key"
+        );
         drop(clone);
         let unseen = SecretKey::generate(Curve::P256).unwrap();
         drop(unseen);

@@ -13,7 +13,6 @@ use wasm_bindgen_futures::JsFuture;
 use zeroize::Zeroizing;
 
 use crate::crypto::backend::{self, Backend, Served};
-use crate::crypto::key::Material;
 use crate::crypto::{Curve, KeyId, PublicKey, SecretKey};
 use crate::error::err;
 use crate::jose::enc::ContentEnc;
@@ -89,6 +88,8 @@ extern "C" {
 /// primitive serves, read once from the object's `serves` property.
 #[derive(Default)]
 struct Serves {
+    /// Curves whose `importSecret` needs the public key too (the JS side cannot derive it).
+    import_public: u8,
     generate: u8,
     agree: u8,
     sign: u8,
@@ -157,7 +158,7 @@ fn secret_bytes(v: &JsValue) -> Option<Zeroizing<Vec<u8>>> {
 /// from it on a synchronous result means declined.
 fn settle<T: 'static>(
     result: std::result::Result<JsValue, JsValue>,
-    read: fn(&JsValue) -> Option<T>,
+    read: impl Fn(&JsValue) -> Option<T> + 'static,
 ) -> Served<T> {
     match result {
         Err(e) => Served::Ready(Err(failed(e))),
@@ -196,17 +197,14 @@ impl JsBackend {
         if !first.is_undefined() {
             return Ok(first);
         }
-        // Only the public parts the JS side cannot derive cheaply itself.
-        let public = match secret.material() {
-            Material::X25519(_) | Material::Ed25519(_) => {
-                Some(secret.public_key().coordinates().0.into_boxed_slice())
-            }
-            _ => None,
-        };
+        // The public key only where the backend asks for it: on NIST curves it costs a
+        // scalar multiplication here, once per key.
+        let curve = curve_code(secret.curve());
+        let public = has(self.serves.import_public, curve)
+            .then(|| public_bytes(&secret.public_key()).into_boxed_slice());
         secret.mark_shown();
         let d = secret.to_bytes();
-        self.js
-            .import_secret(id, curve_code(secret.curve()), &d, public)?;
+        self.js.import_secret(id, curve, &d, public)?;
         op(id)
     }
 }
@@ -225,22 +223,17 @@ impl Backend for JsBackend {
         if !has(self.serves.generate, curve_code(curve)) {
             return Served::Declined;
         }
-        let Some(out) = self
-            .js
-            .generate(id.0 as f64, curve_code(curve))
-            .ok()
-            .and_then(|v| secret_bytes(&v))
-        else {
-            return Served::Ready(Err(err!(Internal, "key generation failed")));
-        };
-        // d ‖ x (‖ y), each field_len bytes.
-        let n = curve.field_len();
-        let (d, public) = out.split_at(n.min(out.len()));
-        let (x, y) = public.split_at(n.min(public.len()));
-        let y = (!y.is_empty()).then_some(y);
-        Served::Ready(
-            PublicKey::from_coordinates(curve, x, y).map(|p| (Zeroizing::new(d.to_vec()), p)),
-        )
+        let result = self.js.generate(id.0 as f64, curve_code(curve));
+        settle(result, move |v| {
+            // d ‖ x (‖ y), each field_len bytes.
+            let out = secret_bytes(v)?;
+            let n = curve.field_len();
+            let (d, public) = out.split_at(n.min(out.len()));
+            let (x, y) = public.split_at(n.min(public.len()));
+            let y = (!y.is_empty()).then_some(y);
+            let public = PublicKey::from_coordinates(curve, x, y).ok()?;
+            Some((Zeroizing::new(d.to_vec()), public))
+        })
     }
 
     fn agree(&self, secret: &SecretKey, public: &PublicKey) -> Served<Zeroizing<Vec<u8>>> {
@@ -357,6 +350,7 @@ pub fn use_crypto_backend(platform: JsValue) {
     let curves: Vec<&str> = Curve::ALL.iter().map(|c| c.name()).collect();
     let encs: Vec<&str> = ContentEnc::ALL.iter().map(|e| e.name()).collect();
     let serves = Serves {
+        import_public: mask(&serves, "importPublic", &curves),
         generate: mask(&serves, "generate", &curves),
         agree: mask(&serves, "agree", &curves),
         sign: mask(&serves, "sign", &curves),
