@@ -1,12 +1,15 @@
 // npm run bench: this package against didcomm-node on the same cases, keys and DID documents,
 // interleaved in one process so that both see the same machine state. Every case is checked
 // first (each library unpacks what it packed, and each unpacks the other's output); a failed
-// check is a ✗ and exit code 1. Options: --quick (few short rounds: a smoke test), --json.
+// check is a ✗ and exit code 1. Each encrypted or signed row also times its platform floor
+// (bench/floor.js: the case's raw primitives on node:crypto) in the same rounds and prints
+// its time and our overhead over it. Options: --quick (few short rounds: a smoke test), --json.
 // bench/browser.js runs the same (bench/run.js) in headless Chromium.
 import { readFileSync } from 'node:fs';
 import * as ours from './ours.js';
 import * as peer from './peer.js';
 import { loadFixtures, root } from './fixtures.js';
+import { FLOOR_NOTE, floors } from './floor.js';
 import { coldStartMs, memoryAfterCalls, wasmSizes } from './footprint.js';
 import { ROUNDS, runCases } from './run.js';
 import { parseArgs, printCases, printWasmSizes, summarize } from './report.js';
@@ -27,7 +30,7 @@ const libs = [
 async function main() {
   // First, on a fresh instance: later cases (1 MiB bodies) would grow linear memory themselves.
   const memory = await memoryAfterCalls(libs[0], ours.wasmMemoryBytes, config.memoryCalls);
-  const { cases, failures } = await runCases(libs, config);
+  const { cases, failures } = await runCases(libs, config, null, floors(fixtures));
   const [coldOurs, coldPeer] = coldStartMs(['ours.js', 'peer.js'], config.coldSpawns);
 
   return {
@@ -35,6 +38,7 @@ async function main() {
     libraries: Object.fromEntries(libs.map((lib) => [lib.name, lib.version])),
     rounds: config.rounds, roundMs: config.budgetMs,
     cases,
+    floorNote: FLOOR_NOTE,
     geomeanRatio: summarize(cases).geomeanRatio,
     coldStartMs: { [libs[0].name]: coldOurs, [libs[1].name]: coldPeer, spawns: config.coldSpawns },
     wasmSizes: wasmSizes(),
@@ -48,6 +52,8 @@ function print(result) {
   console.log(`${a} ${result.libraries[a]} vs ${b} ${result.libraries[b]}, Node ${result.node}: ` +
     `medians of ${result.rounds} rounds of ${result.roundMs} ms after a warm-up round\n`);
   printCases(result.cases, a, b, result.geomeanRatio);
+  console.log(`floor: the case's primitives alone on node:crypto (static keys pre-imported, ` +
+    `ephemeral keys fresh); overhead: ${a}'s time per op / the floor's. ${result.floorNote}`);
   const cold = result.coldStartMs;
   console.log(`cold start (spawn until the first unpack is done, median of ${cold.spawns}): ` +
     `${a} ${cold[a].toFixed(0)} ms, ${b} ${cold[b].toFixed(0)} ms`);

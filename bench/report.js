@@ -26,11 +26,18 @@ const num = (v) => (v === null ? '—' : Math.round(v).toLocaleString('en-US'));
 const kb = (bytes) => `${(bytes / 1000).toFixed(1)} KB`;
 export const formatRatio = (ratio) => (ratio === null ? '—' : `${ratio.toFixed(2)}×`);
 
-/** The table of cases (libraries `a` and `b`) and the geometric mean line. */
+const micros = (us) => (us === null ? '—' : us < 100 ? us.toFixed(1) : Math.round(us).toLocaleString('en-US'));
+
+/**
+ * The table of cases (libraries `a` and `b`) and the geometric mean line; with the floor
+ * columns (`floor µs`, and `overhead` = `a`'s time over it) when the rows have a floor.
+ */
 export function printCases(cases, a, b, geomeanRatio) {
-  const header = ['case', `${a} ops/s`, `${b} ops/s`, 'ratio', 'interop'];
+  const floors = cases.some((r) => 'floorUs' in r);
+  const header = ['case', `${a} ops/s`, `${b} ops/s`, 'ratio', 'interop', ...(floors ? ['floor µs', 'overhead'] : [])];
   const lines = cases.map((r) => [
     r.case, num(r[a]), num(r[b]), formatRatio(r.ratio), r.interop === null ? '—' : r.interop ? '✓' : '✗',
+    ...(floors ? [micros(r.floorUs), formatRatio(r.overhead)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
   const format = (cells) => cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');

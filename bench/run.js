@@ -92,9 +92,12 @@ async function opsPerSecond(op, ms) {
 /**
  * Checks and times every case on `libs` (ours first, then the peer: { name, pack, unpack }).
  * `pause`, when given, is awaited between timed windows (a page yields to its event loop).
- * Returns one row per case and operation, with each library's median rate, and the failures.
+ * `floor`, when given (bench/floor.js in Node), makes a case's primitive baseline from the
+ * message ours packed: (case, message, packed) → { pack, unpack, describe } or null; it is
+ * timed in the same rounds as the libraries. Returns one row per case and operation, with
+ * each library's median rate (and the floor's, its time and ours over it), and the failures.
  */
-export async function runCases(libs, { rounds, budgetMs, warmupMs }, pause = null) {
+export async function runCases(libs, { rounds, budgetMs, warmupMs }, pause = null, floor = null) {
   const failures = [];
   const rows = [];
   for (const c of CASES) {
@@ -103,18 +106,24 @@ export async function runCases(libs, { rounds, budgetMs, warmupMs }, pause = nul
     failures.push(...check.failures);
     const interop = c.shared ? check.failures.length === 0 : null;
     const ops = (build) => libs.map((lib, k) => (check.packed[k] ? build(lib, check.packed[k]) : null));
-    rows.push({ name: `${c.name} pack`, shared: c.shared, interop, ops: ops((lib) => () => lib.pack(c.send, msg)) });
-    rows.push({ name: `${c.name} unpack`, shared: c.shared, interop, ops: ops((lib, packed) => () => lib.unpack(packed)) });
+    // The floor is the third op of a row (none for plaintext, nor when ours failed the check).
+    const base = floor && check.packed[0] ? floor(c, msg, check.packed[0]) : null;
+    const row = (op, build) => ({
+      name: `${c.name} ${op}`, shared: c.shared, interop, ops: [...ops(build), base?.[op] ?? null],
+      primitives: base?.describe[op] ?? null,
+    });
+    rows.push(row('pack', (lib) => () => lib.pack(c.send, msg)));
+    rows.push(row('unpack', (lib, packed) => () => lib.unpack(packed)));
   }
 
-  // Rounds run every row for both libraries in turn (the order flips each round), so a slow
-  // stretch of the machine lands on both rather than on one library's whole run. Round -1 is
-  // the warm-up (JIT and wasm tier-up), not recorded.
-  const samples = rows.map(() => libs.map(() => []));
+  // Rounds run every row for both libraries and the floor in turn (the order flips each
+  // round), so a slow stretch of the machine lands on all rather than on one library's whole
+  // run. Round -1 is the warm-up (JIT and wasm tier-up), not recorded.
+  const samples = rows.map(() => [[], [], []]);
   for (let round = -1; round < rounds; round += 1) {
     const ms = round < 0 ? warmupMs : budgetMs;
     for (const [i, row] of rows.entries()) {
-      const order = round % 2 ? [1, 0] : [0, 1];
+      const order = round % 2 ? [2, 1, 0] : [0, 1, 2];
       for (const k of order) {
         if (!row.ops[k]) continue;
         if (pause) await pause();
@@ -125,9 +134,13 @@ export async function runCases(libs, { rounds, budgetMs, warmupMs }, pause = nul
   }
 
   const cases = rows.map((row, i) => {
-    const [ours, peer] = samples[i].map((s) => (s.length ? median(s) : null));
+    const [ours, peer, base] = samples[i].map((s) => (s.length ? median(s) : null));
     const ratio = ours && peer ? ours / peer : null;
-    return { case: row.name, shared: row.shared, [libs[0].name]: ours, [libs[1].name]: peer, ratio, interop: row.interop };
+    const result = { case: row.name, shared: row.shared, [libs[0].name]: ours, [libs[1].name]: peer, ratio, interop: row.interop };
+    if (!floor) return result;
+    // overhead = our time per op / the floor's = the floor's rate / ours.
+    const overhead = ours && base ? base / ours : null;
+    return { ...result, floorOpsPerSecond: base, floorUs: base ? 1e6 / base : null, overhead, floorPrimitives: row.primitives };
   });
   return { cases, failures };
 }

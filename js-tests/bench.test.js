@@ -1,5 +1,6 @@
 // Smoke test of `npm run bench`: a --quick --json run completes, every shared case has rates
-// for both libraries, a positive ratio and a passing interop check. Timing is not asserted:
+// for both libraries, a positive ratio and a passing interop check, and every encrypted or
+// signed row has a primitive floor (plaintext has none). Timing is not asserted:
 // the numbers of a quick run on a busy machine say nothing.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -24,6 +25,17 @@ test('npm run bench --quick --json: both libraries on every shared case, interop
     assert.equal(c.interop, true, `${c.case}: interop`);
   }
   for (const c of result.cases.filter((r) => !r.shared)) assert.ok(c['didcomm-wasm'] > 0, `${c.case}: didcomm-wasm ops/s`);
+  for (const c of result.cases) {
+    if (c.case.startsWith('plaintext ')) {
+      assert.equal(c.floorUs, null, `${c.case}: no floor`);
+      assert.equal(c.overhead, null, `${c.case}: no overhead`);
+      continue;
+    }
+    assert.ok(c.floorUs > 0 && c.floorOpsPerSecond > 0, `${c.case}: floor ${c.floorUs} µs`);
+    assert.ok(c.overhead > 0, `${c.case}: overhead ${c.overhead}`);
+    assert.ok(typeof c.floorPrimitives === 'string' && c.floorPrimitives.length, `${c.case}: floor primitives`);
+  }
+  assert.match(result.floorNote, /chacha20-poly1305/);
   assert.ok(result.geomeanRatio > 0);
   assert.deepEqual(result.failures, []);
   assert.ok(result.coldStartMs['didcomm-wasm'] > 0 && result.coldStartMs['didcomm-node'] > 0);
