@@ -35,7 +35,7 @@ impl Secret {
         if jwk.get("x").is_some() {
             let stated = jwk::public_from_jwk(jwk)
                 .map_err(|e| e.context(format_args!("secret {}", secret.kid)))?;
-            if stated != secret.key.public_key() {
+            if stated != crate::crypto::backend::public_key(&secret.key) {
                 return Err(err!(
                     Malformed,
                     "secret {}: public coordinates do not match 'd'",

@@ -7,6 +7,8 @@
 //   wasm memory, read before returning (anything kept is copied);
 // - a method returns its result, `undefined` to decline (the Rust crates run), or `false`
 //   for a failed authentication (decrypt, unwrap); a thrown error also falls back to Rust;
+// - `publicKey(id, curve, d)` (curves in `serves.publicKey`) holds the key and returns its
+//   public key, x ‖ y: the wasm checks secrets against their JWK's public part with it;
 // - secret keys are named by an id: `importSecret(id, curve, d, public?)` hands one over
 //   (with its public key, x or x‖y, for the curves `serves.importPublic` lists), `forget`
 //   drops it, and a method given an id it does not hold returns `undefined` to ask for it.
@@ -81,6 +83,7 @@ export function createNodeBackend() {
   return {
     serves: {
       importPublic: ['X25519', 'Ed25519'],
+      publicKey: ['P-256', 'P-384', 'P-521'],
       generate: ['X25519', 'P-256', 'P-384', 'P-521'],
       agree: ['X25519', 'P-256', 'P-384', 'P-521'],
       sign: ['Ed25519', 'P-256'],
@@ -104,6 +107,12 @@ export function createNodeBackend() {
       const jwk = { kty: 'OKP', crv: curve, d: dCopy.toString('base64url'), x: b64u(x) };
       dCopy.fill(0);
       held.set(id, { curve, key: createPrivateKey({ key: jwk, format: 'jwk' }) });
+    },
+
+    /** Holds the key as importSecret does, and returns its public key x ‖ y. */
+    publicKey(id, curveCode, d) {
+      this.importSecret(id, curveCode, d);
+      return held.get(id).ecdh.getPublicKey().subarray(1);
     },
 
     forget(id) {

@@ -85,6 +85,10 @@ pub trait Backend {
     fn unwrap(&self, _kek: &[u8; 32], _wrapped: &[u8]) -> Served<Option<Zeroizing<Vec<u8>>>> {
         Served::Declined
     }
+    /// The public key of `secret`, synchronously (the backend may keep the key under its id).
+    fn public_key(&self, _secret: &SecretKey) -> Option<PublicKey> {
+        None
+    }
     /// SHA-256, synchronously.
     fn sha256(&self, _data: &[u8]) -> Option<[u8; 32]> {
         None
@@ -250,6 +254,14 @@ pub async fn unwrap(kek: &[u8; 32], wrapped: &[u8]) -> Result<Zeroizing<Vec<u8>>
         }
     }
     kw::unwrap(kek, wrapped)
+}
+
+/// The public key of `secret` (on NIST curves a scalar multiplication: slow in wasm).
+pub fn public_key(secret: &SecretKey) -> PublicKey {
+    installed()
+        .and_then(|b| b.public_key(secret))
+        .filter(|p| p.curve() == secret.curve())
+        .unwrap_or_else(|| secret.public_key())
 }
 
 /// SHA-256.

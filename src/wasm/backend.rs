@@ -80,6 +80,13 @@ extern "C" {
     #[wasm_bindgen(method, catch)]
     fn unwrap(this: &Platform, kek: &[u8], wrapped: &[u8])
         -> std::result::Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = publicKey)]
+    fn public_key(
+        this: &Platform,
+        id: f64,
+        curve: u8,
+        d: &[u8],
+    ) -> std::result::Result<JsValue, JsValue>;
     #[wasm_bindgen(method, catch)]
     fn sha256(this: &Platform, data: &[u8]) -> std::result::Result<JsValue, JsValue>;
 }
@@ -90,6 +97,7 @@ extern "C" {
 struct Serves {
     /// Curves whose `importSecret` needs the public key too (the JS side cannot derive it).
     import_public: u8,
+    public_key: u8,
     generate: u8,
     agree: u8,
     sign: u8,
@@ -317,6 +325,23 @@ impl Backend for JsBackend {
         settle(self.js.unwrap(kek, wrapped), |v| checked(v, secret_bytes))
     }
 
+    fn public_key(&self, secret: &SecretKey) -> Option<PublicKey> {
+        let curve = secret.curve();
+        if !has(self.serves.public_key, curve_code(curve)) {
+            return None;
+        }
+        secret.mark_shown();
+        let d = secret.to_bytes();
+        let xy = bytes(
+            &self
+                .js
+                .public_key(secret.id().0 as f64, curve_code(curve), &d)
+                .ok()?,
+        )?;
+        let (x, y) = xy.split_at(curve.field_len().min(xy.len()));
+        PublicKey::from_coordinates(curve, x, Some(y)).ok()
+    }
+
     fn sha256(&self, data: &[u8]) -> Option<[u8; 32]> {
         if !self.serves.sha256 {
             return None;
@@ -351,6 +376,7 @@ pub fn use_crypto_backend(platform: JsValue) {
     let encs: Vec<&str> = ContentEnc::ALL.iter().map(|e| e.name()).collect();
     let serves = Serves {
         import_public: mask(&serves, "importPublic", &curves),
+        public_key: mask(&serves, "publicKey", &curves),
         generate: mask(&serves, "generate", &curves),
         agree: mask(&serves, "agree", &curves),
         sign: mask(&serves, "sign", &curves),
