@@ -66,6 +66,10 @@ function cargoArgs(b) {
     // The matrix is the whole truth about features: cargo's defaults are off here.
     '--no-default-features'];
   if (b.features?.length) args.push('--features', b.features.join(','));
+  // This build's own rustflags, added to those of .cargo/config.toml for wasm32.
+  if (b.rustflags?.length) {
+    args.push('--config', `target.wasm32-unknown-unknown.rustflags=${JSON.stringify(b.rustflags)}`);
+  }
   return args;
 }
 
