@@ -1,6 +1,9 @@
-// Builds the npm package's wasm: one wasm-pack build per [[build]] in wasm-pack.toml.
-// Installs wasm-pack and the exact wasm-bindgen CLI that Cargo.lock pins when missing,
-// and never lets wasm-pack download anything (--mode no-install, --no-opt).
+// Builds the npm package's wasm: one build per [[build]] in wasm-pack.toml, as wasm-pack would
+// make it (the same wasm-bindgen output, no wasm-opt) but with cargo's LTO in effect.
+// `cargo build` of this crate links no LTO: its crate types are cdylib *and* rlib (the rlib
+// for the Rust tests), and cargo skips `-C lto` for a crate that is also an rlib. So each build
+// is `cargo rustc --crate-type cdylib` and then the wasm-bindgen CLI. Installs the exact
+// wasm-bindgen CLI that Cargo.lock pins when missing, and downloads nothing else.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -46,25 +49,44 @@ function ensureTools() {
     console.log(`installing wasm-bindgen-cli ${pinned} (matches Cargo.lock; takes a few minutes once)`);
     run('cargo', ['install', 'wasm-bindgen-cli', '--version', pinned, '--force']);
   }
-  if (!version('wasm-pack')) {
-    console.log('installing wasm-pack');
-    run('cargo', ['install', 'wasm-pack', '--locked']);
+}
+
+/** Cargo's target directory (CARGO_TARGET_DIR, a config's build.target-dir, or ./target). */
+function targetDir() {
+  const meta = execFileSync('cargo', ['metadata', '--format-version', '1', '--no-deps', '--offline'], {
+    cwd: root, encoding: 'utf8', maxBuffer: 64 << 20,
+  });
+  return JSON.parse(meta).target_directory;
+}
+
+/** The cargo arguments of one build: the cdylib alone, so that the profile's LTO applies. */
+function cargoArgs(b) {
+  const args = ['rustc', '--lib', '--crate-type', 'cdylib', '--target', 'wasm32-unknown-unknown',
+    '--profile', b.profile, '--locked',
+    // The matrix is the whole truth about features: cargo's defaults are off here.
+    '--no-default-features'];
+  if (b.features?.length) args.push('--features', b.features.join(','));
+  // This build's own rustflags, added to those of .cargo/config.toml for wasm32.
+  if (b.rustflags?.length) {
+    args.push('--config', `target.wasm32-unknown-unknown.rustflags=${JSON.stringify(b.rustflags)}`);
   }
+  return args;
 }
 
 export function build() {
   ensureTools();
   const builds = readBuildMatrix(readFileSync(`${root}/wasm-pack.toml`, 'utf8'));
+  const target = targetDir();
   for (const b of builds) {
-    const args = ['build', '--target', b.target, '--out-dir', b['out-dir'], '--out-name', 'didcomm_wasm',
-      '--profile', b.profile, '--no-opt', '--weak-refs', '--no-pack', '--no-gitignore', '--mode', 'no-install',
-      // The matrix is the whole truth about features: cargo's defaults are off here.
-      '--', '--locked', '--no-default-features'];
-    if (b.features?.length) args.push('--features', b.features.join(','));
-    console.log(`wasm-pack ${args.join(' ')}`);
-    run('wasm-pack', args);
+    const cargo = cargoArgs(b);
+    console.log(`cargo ${cargo.join(' ')}`);
+    run('cargo', cargo);
+    const wasm = `${target}/wasm32-unknown-unknown/${b.profile}/didcomm_wasm.wasm`;
+    const bindgen = [wasm, '--target', b.target, '--out-dir', b['out-dir'], '--out-name', 'didcomm_wasm', '--weak-refs'];
+    console.log(`wasm-bindgen ${bindgen.join(' ')}`);
+    run('wasm-bindgen', bindgen);
     if (b.target === 'nodejs') {
-      // wasm-pack's nodejs glue is CommonJS, inside a "type": "module" package.
+      // wasm-bindgen's nodejs glue is CommonJS, inside a "type": "module" package.
       writeFileSync(`${root}/${b['out-dir']}/package.json`, '{ "type": "commonjs" }\n');
     }
   }

@@ -38,7 +38,7 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
-step "npm package build (wasm-pack per wasm-pack.toml)"
+step "npm package build (cargo rustc + wasm-bindgen per wasm-pack.toml)"
 node scripts/build.mjs
 
 step "JS tests (Node, headless Chromium, Vite)"

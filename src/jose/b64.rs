@@ -30,9 +30,12 @@ pub fn decode(text: &str, what: &str) -> Result<Vec<u8>> {
             .or_else(|| body.strip_suffix(b"="))
             .unwrap_or(body);
     }
-    if !text.contains(['+', '/']) {
-        return Base64UrlUnpadded::decode_vec(std::str::from_utf8(body).map_err(|_| bad())?)
-            .map_err(|_| bad());
+    // Bytes, not chars: '+' and '/' are ASCII, and a byte scan is several times faster than
+    // `str::contains` with a char set (this runs over every ciphertext).
+    if !body.iter().any(|&b| b == b'+' || b == b'/') {
+        // `body` ends before ASCII '=' padding, so it is a char boundary of `text`.
+        let body = text.get(..body.len()).ok_or_else(bad)?;
+        return Base64UrlUnpadded::decode_vec(body).map_err(|_| bad());
     }
     // Constant time per character: the text may be a private key (JWK `d`).
     let url: Zeroizing<Vec<u8>> = Zeroizing::new(body.iter().map(|&b| to_url(b)).collect());
