@@ -226,6 +226,13 @@ fn public_bytes(public: &PublicKey) -> Vec<u8> {
     x
 }
 
+/// The inverse of [`public_bytes`], validated (on the curve).
+fn public_from_bytes(curve: Curve, bytes: &[u8]) -> Option<PublicKey> {
+    let (x, y) = bytes.split_at(curve.field_len().min(bytes.len()));
+    let y = (!y.is_empty()).then_some(y);
+    PublicKey::from_coordinates(curve, x, y).ok()
+}
+
 impl Backend for JsBackend {
     fn generate(&self, curve: Curve, id: KeyId) -> Served<(Zeroizing<Vec<u8>>, PublicKey)> {
         if !has(self.serves.generate, curve_code(curve)) {
@@ -237,10 +244,10 @@ impl Backend for JsBackend {
             let out = secret_bytes(v)?;
             let n = curve.field_len();
             let (d, public) = out.split_at(n.min(out.len()));
-            let (x, y) = public.split_at(n.min(public.len()));
-            let y = (!y.is_empty()).then_some(y);
-            let public = PublicKey::from_coordinates(curve, x, y).ok()?;
-            Some((Zeroizing::new(d.to_vec()), public))
+            Some((
+                Zeroizing::new(d.to_vec()),
+                public_from_bytes(curve, public)?,
+            ))
         })
     }
 
@@ -338,8 +345,7 @@ impl Backend for JsBackend {
                 .public_key(secret.id().0 as f64, curve_code(curve), &d)
                 .ok()?,
         )?;
-        let (x, y) = xy.split_at(curve.field_len().min(xy.len()));
-        PublicKey::from_coordinates(curve, x, Some(y)).ok()
+        public_from_bytes(curve, &xy)
     }
 
     fn sha256(&self, data: &[u8]) -> Option<[u8; 32]> {
