@@ -3,7 +3,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step prints the seconds since the start, so a slow CI run shows where its time went.
+start=$SECONDS
+step() { printf '\n== [%ss] %s\n' "$((SECONDS - start))" "$*"; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
@@ -25,9 +27,6 @@ cargo clippy --locked --target wasm32-unknown-unknown --no-default-features -- -
 step "Rust tests (unit, spec vectors, round trips, negative cases, property tests)"
 cargo test --locked 2>&1 | tee "$log"
 
-step "wasm build (cargo, wasm32 release profile)"
-cargo build --locked --target wasm32-unknown-unknown --release
-
 step "npm dependencies"
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
@@ -44,7 +43,8 @@ node scripts/build.mjs
 step "JS tests (Node, headless Chromium, Vite)"
 jslog=$(mktemp)
 trap 'rm -f "$log" "$jslog"' EXIT
-node --test --test-reporter=spec js-tests/*.test.js 2>&1 | tee "$jslog"
+# No test may hang the run: each has 10 minutes at most unless it sets its own timeout.
+node --test --test-timeout=600000 --test-reporter=spec js-tests/*.test.js 2>&1 | tee "$jslog"
 
 # One closing line for the whole run (cargo's own last line is the doc-test summary).
 rust_passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
@@ -52,4 +52,5 @@ rust_failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$
 js_passed=$(grep -E '^. pass [0-9]+$' "$jslog" | awk '{print $3}' | tail -n 1)
 js_failed=$(grep -E '^. fail [0-9]+$' "$jslog" | awk '{print $3}' | tail -n 1)
 printf '\nRust: %s passed, %s failed. JS: %s passed, %s failed.\n' "$rust_passed" "$rust_failed" "${js_passed:-0}" "${js_failed:-0}"
+printf 'Took %s s.\n' "$((SECONDS - start))"
 printf '%s passed, %s failed\n' "$((rust_passed + ${js_passed:-0}))" "$((rust_failed + ${js_failed:-0}))"
