@@ -14,12 +14,14 @@
 //   drops it, and a method given an id it does not hold returns `undefined` to ask for it.
 import {
   createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey,
-  diffieHellman, generateKeyPairSync, sign, timingSafeEqual, verify,
+  diffieHellman, randomBytes, sign, timingSafeEqual, verify,
 } from 'node:crypto';
 import { CURVES, ENCS } from './codes.js';
 
 const OPENSSL_EC = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
 const FIELD = { X25519: 32, Ed25519: 32, 'P-256': 32, 'P-384': 48, 'P-521': 66 };
+// The x of the JWK that imports a generated X25519 key (see generate): any 32 bytes.
+const X25519_UNSET = Buffer.alloc(32).toString('base64url');
 const KW_IV = Buffer.from('A6A6A6A6A6A6A6A6', 'hex');
 // SHA-256 of small inputs (KDF, apv) is faster in wasm than a call out.
 const SHA256_MIN = 4096;
@@ -124,10 +126,20 @@ export function createNodeBackend() {
     generate(id, curveCode) {
       const curve = CURVES[curveCode];
       if (curve === 'X25519') {
-        const { privateKey } = generateKeyPairSync('x25519');
-        const jwk = privateKey.export({ format: 'jwk' });
-        held.set(id, { curve, key: privateKey });
-        return Buffer.concat([Buffer.from(jwk.d, 'base64url'), Buffer.from(jwk.x, 'base64url')]);
+        // Not generateKeyPairSync: in Node 20, exporting a key while a garbage collection
+        // frees a finished sync key-generation job deadlocks the thread (~KeyGenJob waits on
+        // a mutex; CI hung after some 30 000 epks). Nor a PKCS #8 import: OpenSSL 3's DER
+        // decoder takes ~550 µs. A JWK import of random bytes costs what generation does
+        // (~47 µs): OpenSSL derives the public key from d and ignores the placeholder x,
+        // which the export must not echo back (else the reference serves).
+        const d = randomBytes(32);
+        const key = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: d.toString('base64url'), x: X25519_UNSET }, format: 'jwk' });
+        const { x } = key.export({ format: 'jwk' });
+        if (x === X25519_UNSET) throw new Error('node:crypto echoed the placeholder public key');
+        held.set(id, { curve, key });
+        const out = Buffer.concat([d, Buffer.from(x, 'base64url')]);
+        d.fill(0);
+        return out;
       }
       const ecdh = createECDH(OPENSSL_EC[curve]);
       const pub = ecdh.generateKeys();
