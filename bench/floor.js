@@ -6,7 +6,7 @@
 // `overhead` in the table is a library's time per op over this floor's.
 import {
   createCipheriv, createDecipheriv, createECDH, createHash, createHmac, createPrivateKey, createPublicKey,
-  diffieHellman, generateKeyPairSync, randomBytes, sign, timingSafeEqual, verify,
+  diffieHellman, randomBytes, sign, timingSafeEqual, verify,
 } from 'node:crypto';
 
 /** The footnote of the table: where the floor is not the case's exact primitive. */
@@ -41,12 +41,17 @@ function signingKey(jwk) {
   return { crv: jwk.crv, priv, pub: createPublicKey(priv) };
 }
 
+const UNSET = Buffer.alloc(32).toString('base64url');
+
 /** A fresh ephemeral key on `crv`; `bytes` (its public key: a JWK for X25519) only when asked for. */
 function ephemeral(crv, withBytes = false) {
   if (crv === 'X25519') {
-    const { privateKey, publicKey } = generateKeyPairSync('x25519');
-    const bytes = withBytes ? publicKey.export({ format: 'jwk' }) : null;
-    return { priv: privateKey, bytes };
+    // As js/crypto/node.js makes them (generateKeyPairSync + export deadlocks Node 20 in
+    // long runs): a JWK import of random bytes, which derives the public key.
+    const d = randomBytes(32).toString('base64url');
+    const priv = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d, x: UNSET }, format: 'jwk' });
+    const bytes = withBytes ? { kty: 'OKP', crv: 'X25519', x: priv.export({ format: 'jwk' }).x } : null;
+    return { priv, bytes };
   }
   const ecdh = createECDH(OPENSSL_EC[crv]);
   return { priv: ecdh, bytes: ecdh.generateKeys() };
