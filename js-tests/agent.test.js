@@ -199,8 +199,9 @@ describe('Agent with the project mediator', () => {
       bob.on('message', (e) => { if (e.message.type === BASIC) got.push(e.message.body.content); });
       const states = [];
       bob.on('state', (s) => states.push(s));
+      const before = nextMessage(bob, isText('before'));
       await alice.send(text('before'), { to: bob.did });
-      await nextMessage(bob, isText('before'));
+      await before;
       await first.close(); // Bob's socket drops
       const second = await testMediator({ port: first.port, dataDir });
       try {

@@ -154,3 +154,25 @@ test('concurrent calls with failing and working resolvers do not mix their cause
   assert.deepEqual(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'rejected']);
   for (const r of results.filter((x) => x.status === 'rejected')) assert.equal(r.reason.cause.message, 'bad one');
 });
+
+// The core remembers the document each DID resolved to, by its JSON text: a resolver that
+// answers differently later (a rotated key, a removed DID) must be heard at once.
+test('a resolver whose answer changes is heard on the next call', async () => {
+  let bob = docs['did:example:bob'];
+  const alice = new DIDComm({
+    didResolver: { resolve: (did) => (did === 'did:example:bob' ? bob : docs[did] ?? null) },
+    secretsResolver: new SecretsStore(json('secrets-alice.json')),
+  });
+  const msg = { id: 'm', type: 'https://example.org/t', from: 'did:example:alice', to: ['did:example:bob'], body: {} };
+  const first = await alice.packEncrypted(msg, { to: 'did:example:bob' });
+  assert.ok(first.metadata.toKids.length > 1);
+  const kid = 'did:example:bob#key-p256-1';
+  bob = { ...bob, keyAgreement: bob.keyAgreement.filter((k) => k.id === kid) };
+  const second = await alice.packEncrypted(msg, { to: 'did:example:bob' });
+  assert.deepEqual(second.metadata.toKids, [kid]);
+  bob = null;
+  await assert.rejects(alice.packEncrypted(msg, { to: 'did:example:bob' }), { code: 'ERR_DID_NOT_FOUND' });
+  bob = docs['did:example:bob'];
+  const again = await alice.packEncrypted(msg, { to: 'did:example:bob' });
+  assert.deepEqual(again.metadata.toKids, first.metadata.toKids);
+});

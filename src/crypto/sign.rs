@@ -5,6 +5,8 @@
 use std::fmt;
 
 use k256::ecdsa::signature::{Signer, Verifier};
+use sha2::{Digest, Sha256};
+use zeroize::Zeroizing;
 
 use crate::crypto::key::{Curve, Material, PublicKey, SecretKey};
 use crate::error::{err, Result};
@@ -61,9 +63,12 @@ pub fn sign(secret: &SecretKey, message: &[u8]) -> Result<(SignAlg, Vec<u8>)> {
             (SignAlg::Es256, sig.to_bytes().to_vec())
         }
         Material::Secp256k1(k) => {
-            let sig: k256::ecdsa::Signature = k256::ecdsa::SigningKey::from(k)
-                .try_sign(message)
-                .map_err(failed)?;
+            // What `SigningKey::try_sign` does (RFC 6979 over SHA-256, low S), without the
+            // public key a `SigningKey` computes first: one scalar multiplication, not two.
+            let d = Zeroizing::new(k.to_nonzero_scalar());
+            let digest = Sha256::digest(message);
+            let (sig, _) =
+                ecdsa::hazmat::sign_prehashed_rfc6979::<k256::Secp256k1, Sha256>(&d, &digest, &[]);
             (SignAlg::Es256K, sig.to_bytes().to_vec())
         }
         _ => {
@@ -126,6 +131,21 @@ pub fn verify(public: &PublicKey, alg: SignAlg, message: &[u8], signature: &[u8]
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn es256k_signs_as_the_ecdsa_signing_key_does() {
+        let key = SecretKey::generate(Curve::Secp256k1).unwrap();
+        let Material::Secp256k1(k) = key.material() else {
+            unreachable!()
+        };
+        for message in [&b""[..], b"hello", &[7u8; 1000]] {
+            let expected: k256::ecdsa::Signature =
+                k256::ecdsa::SigningKey::from(k).try_sign(message).unwrap();
+            let (alg, sig) = sign(&key, message).unwrap();
+            assert_eq!(alg, SignAlg::Es256K);
+            assert_eq!(sig, expected.to_bytes().to_vec());
+        }
+    }
 
     #[test]
     fn sign_and_verify_on_every_signing_curve() {

@@ -185,6 +185,17 @@ impl AttachmentData {
     }
 }
 
+/// [`unknown_members`] of an object it takes: the members move.
+pub(crate) fn unknown_members_of(obj: Map<String, Value>, known: &[&str]) -> Map<String, Value> {
+    let mut out = Map::new();
+    for (k, v) in obj {
+        if !known.contains(&k.as_str()) {
+            out.insert(k, v);
+        }
+    }
+    out
+}
+
 pub(crate) fn unknown_members(obj: &Map<String, Value>, known: &[&str]) -> Map<String, Value> {
     // Inserts, not `collect()`: collecting into a map links a sort and bulk-build code of
     // its own, and the keys come sorted and unique anyway.

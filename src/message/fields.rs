@@ -1,9 +1,17 @@
-//! Typed reads of JSON members with errors that name the member, and the one way this
-//! crate builds JSON objects.
+//! Typed reads of JSON members with errors that name the member, the one way this crate
+//! builds JSON objects, and JSON text (`json_text`).
 
 use serde_json::{Map, Value};
 
 use crate::error::{err, Result};
+
+/// JSON text of `value`, compact, as the wire wants it. Written straight into the string
+/// (serde_json's `Display` goes through a `fmt::Formatter` at every piece: about twice as
+/// slow); the same text.
+pub(crate) fn json_text(value: &Value) -> String {
+    // Serializing a `Value` cannot fail (its keys are strings).
+    serde_json::to_string(value).unwrap_or_default()
+}
 
 /// A JSON object of `members`, leaving out those whose value is null (absent optional
 /// fields). Built by insertion rather than `json!`, whose serializer glue the wasm would
@@ -24,20 +32,37 @@ fn object_of(members: &mut [(&str, Value)]) -> Value {
     Value::Object(obj)
 }
 
+/// The member `name` moved out of `obj`, a null left in its place: `None` when absent,
+/// `Some(Null)` when null. Out of line: one copy of the map search for every member read.
+#[inline(never)]
+pub(crate) fn take(obj: &mut Map<String, Value>, name: &str) -> Option<Value> {
+    obj.get_mut(name).map(Value::take)
+}
+
 pub(crate) fn opt_str(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<String>> {
-    match obj.get(name) {
+    str_of(obj.get(name).cloned(), name, what)
+}
+
+/// [`opt_str`] of a member taken out of its object: the string moves, no copy.
+pub(crate) fn str_of(member: Option<Value>, name: &str, what: &str) -> Result<Option<String>> {
+    match member {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(Value::String(s)) => Ok(Some(s)),
         Some(other) => Err(err!(
             Malformed,
             "{what} '{name}' must be a string, got {}",
-            type_name(other)
+            type_name(&other)
         )),
     }
 }
 
 pub(crate) fn req_str(obj: &Map<String, Value>, name: &str, what: &str) -> Result<String> {
-    match opt_str(obj, name, what)? {
+    required_str(obj.get(name).cloned(), name, what)
+}
+
+/// [`req_str`] of a member taken out of its object.
+pub(crate) fn required_str(member: Option<Value>, name: &str, what: &str) -> Result<String> {
+    match str_of(member, name, what)? {
         Some(s) if !s.is_empty() => Ok(s),
         Some(_) => Err(err!(Malformed, "{what} '{name}' must not be empty")),
         None => Err(err!(Malformed, "{what} has no '{name}'")),
@@ -81,7 +106,12 @@ pub(crate) fn opt_object<'a>(
 
 /// Integer seconds; an integral float (`1516269022.0`) is accepted as peers send it.
 pub(crate) fn opt_u64(obj: &Map<String, Value>, name: &str, what: &str) -> Result<Option<u64>> {
-    match obj.get(name) {
+    u64_of(obj.get(name), name, what)
+}
+
+/// [`opt_u64`] of a member.
+pub(crate) fn u64_of(member: Option<&Value>, name: &str, what: &str) -> Result<Option<u64>> {
+    match member {
         None | Some(Value::Null) => Ok(None),
         Some(Value::Number(n)) => n
             .as_u64()
@@ -111,27 +141,35 @@ pub(crate) fn opt_str_list(
     name: &str,
     what: &str,
 ) -> Result<Option<Vec<String>>> {
-    match obj.get(name) {
+    str_list_of(obj.get(name).cloned(), name, what)
+}
+
+/// [`opt_str_list`] of a member taken out of its object: the strings move, no copies.
+pub(crate) fn str_list_of(
+    member: Option<Value>,
+    name: &str,
+    what: &str,
+) -> Result<Option<Vec<String>>> {
+    match member {
         None | Some(Value::Null) => Ok(None),
-        Some(Value::String(s)) => Ok(Some(vec![s.clone()])),
+        Some(Value::String(s)) => Ok(Some(vec![s])),
         Some(Value::Array(items)) => items
-            .iter()
+            .into_iter()
             .enumerate()
-            .map(|(i, v)| {
-                v.as_str().map(str::to_owned).ok_or_else(|| {
-                    err!(
-                        Malformed,
-                        "{what} '{name}[{i}]' must be a string, got {}",
-                        type_name(v)
-                    )
-                })
+            .map(|(i, v)| match v {
+                Value::String(s) => Ok(s),
+                other => Err(err!(
+                    Malformed,
+                    "{what} '{name}[{i}]' must be a string, got {}",
+                    type_name(&other)
+                )),
             })
             .collect::<Result<Vec<_>>>()
             .map(Some),
         Some(other) => Err(err!(
             Malformed,
             "{what} '{name}' must be an array of strings, got {}",
-            type_name(other)
+            type_name(&other)
         )),
     }
 }

@@ -11,8 +11,8 @@ use serde_json::{Map, Value};
 use crate::did;
 use crate::error::{err, json_error, Result};
 use crate::media_type::MediaType;
-use attachment::unknown_members;
-use fields::{opt_str, opt_str_list, opt_u64, put_opt, req_str, type_name};
+use attachment::unknown_members_of;
+use fields::{put_opt, required_str, str_list_of, str_of, type_name, u64_of};
 
 const KNOWN: [&str; 14] = [
     "id",
@@ -76,15 +76,21 @@ impl Message {
 
     /// Reads a plaintext message from its JSON form.
     pub fn from_value(value: &Value) -> Result<Message> {
-        let obj = value.as_object().ok_or_else(|| {
-            err!(
+        match value {
+            Value::Object(obj) => Message::from_object(obj.clone()),
+            other => Err(err!(
                 Malformed,
                 "a plaintext message must be a JSON object, got {}",
-                type_name(value)
-            )
-        })?;
+                type_name(other)
+            )),
+        }
+    }
+
+    /// [`Message::from_value`] of an object it takes: the members move into the message.
+    pub fn from_object(mut obj: Map<String, Value>) -> Result<Message> {
         let what = "message";
-        if let Some(typ) = obj.get("typ") {
+        let mut take = |name: &str| fields::take(&mut obj, name);
+        if let Some(typ) = take("typ") {
             if !typ.as_str().is_some_and(|t| MediaType::Plain.matches(t)) {
                 return Err(err!(
                     Malformed,
@@ -93,18 +99,18 @@ impl Message {
                 ));
             }
         }
-        let body = match obj.get("body") {
+        let body = match take("body") {
             None | Some(Value::Null) => Map::new(),
-            Some(Value::Object(b)) => b.clone(),
+            Some(Value::Object(b)) => b,
             Some(other) => {
                 return Err(err!(
                     Malformed,
                     "message 'body' must be an object, got {}",
-                    type_name(other)
+                    type_name(&other)
                 ))
             }
         };
-        let attachments = match obj.get("attachments") {
+        let attachments = match take("attachments") {
             None | Some(Value::Null) => Vec::new(),
             Some(Value::Array(list)) => list
                 .iter()
@@ -118,25 +124,25 @@ impl Message {
                 return Err(err!(
                     Malformed,
                     "message 'attachments' must be an array, got {}",
-                    type_name(other)
+                    type_name(&other)
                 ))
             }
         };
         Ok(Message {
-            id: req_str(obj, "id", what)?,
-            type_: req_str(obj, "type", what)?,
-            from: opt_str(obj, "from", what)?,
-            to: opt_str_list(obj, "to", what)?,
-            thid: opt_str(obj, "thid", what)?,
-            pthid: opt_str(obj, "pthid", what)?,
-            created_time: opt_u64(obj, "created_time", what)?,
-            expires_time: opt_u64(obj, "expires_time", what)?,
+            id: required_str(take("id"), "id", what)?,
+            type_: required_str(take("type"), "type", what)?,
+            from: str_of(take("from"), "from", what)?,
+            to: str_list_of(take("to"), "to", what)?,
+            thid: str_of(take("thid"), "thid", what)?,
+            pthid: str_of(take("pthid"), "pthid", what)?,
+            created_time: u64_of(take("created_time").as_ref(), "created_time", what)?,
+            expires_time: u64_of(take("expires_time").as_ref(), "expires_time", what)?,
             body,
             attachments,
-            from_prior: opt_str(obj, "from_prior", what)?,
-            please_ack: opt_str_list(obj, "please_ack", what)?,
-            ack: opt_str_list(obj, "ack", what)?,
-            extra_headers: unknown_members(obj, &KNOWN),
+            from_prior: str_of(take("from_prior"), "from_prior", what)?,
+            please_ack: str_list_of(take("please_ack"), "please_ack", what)?,
+            ack: str_list_of(take("ack"), "ack", what)?,
+            extra_headers: unknown_members_of(obj, &KNOWN),
         })
     }
 
@@ -173,7 +179,7 @@ impl Message {
     }
 
     pub fn to_json(&self) -> String {
-        self.to_value().to_string()
+        fields::json_text(&self.to_value())
     }
 
     /// Checks what a sender must get right (CHECKLIST §2): non-empty `id` and `type`, `from`

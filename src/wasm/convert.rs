@@ -5,9 +5,10 @@ use js_sys::{Function, Reflect, JSON};
 use serde_json::Value;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
-use zeroize::{Zeroize, Zeroizing};
+use zeroize::Zeroize;
 
 use crate::error::{err, json_error, Error, Result};
+use crate::message::fields::json_text;
 
 /// A core error plus, when a JS resolver caused it, the value that resolver threw.
 pub struct Failure {
@@ -39,31 +40,52 @@ pub fn js_error(error: Error) -> JsValue {
     Failure::from(error).into()
 }
 
-/// A JS value as JSON. `what` names the argument in errors.
+/// A JS value as JSON. `what` names the argument in errors. For a value that may hold a
+/// private key, [`to_json_secret`].
 pub fn to_json(value: &JsValue, what: &str) -> Result<Value> {
+    parse_json(&stringify(value, what)?, what)
+}
+
+/// [`to_json`] of a private JWK: the JSON text is wiped once parsed.
+pub fn to_json_secret(value: &JsValue, what: &str) -> Result<Value> {
+    parse_text(&stringify(value, what)?, what, true)
+}
+
+/// `JSON.stringify(value)`, still a JS string. `what` names the argument in errors.
+pub fn stringify(value: &JsValue, what: &str) -> Result<JsValue> {
     if value.is_undefined() {
         return Err(err!(IllegalArgument, "{what} is missing"));
     }
-    let text = JSON::stringify(value).map_err(|e| {
+    JSON::stringify(value).map(JsValue::from).map_err(|e| {
         err!(
             IllegalArgument,
             "{what} cannot be serialized to JSON: {}",
             describe(&e)
         )
-    })?;
-    // The text may hold a private key (`d` of a JWK): wipe it once parsed.
-    let text = Zeroizing::new(
-        text.as_string()
-            .ok_or_else(|| err!(IllegalArgument, "{what} cannot be serialized to JSON"))?,
-    );
+    })
+}
+
+/// JSON text held as a JS string (from [`stringify`]), parsed.
+pub fn parse_json(text: &JsValue, what: &str) -> Result<Value> {
+    parse_text(text, what, false)
+}
+
+fn parse_text(text: &JsValue, what: &str, wipe: bool) -> Result<Value> {
+    let mut text = text
+        .as_string()
+        .ok_or_else(|| err!(IllegalArgument, "{what} cannot be serialized to JSON"))?;
     // from_slice, as everywhere else: one copy of the JSON parser in the wasm.
-    serde_json::from_slice(text.as_bytes()).map_err(|e| {
+    let value = serde_json::from_slice(text.as_bytes()).map_err(|e| {
         err!(
             IllegalArgument,
             "{what} is not valid JSON: {}",
             json_error(&e)
         )
-    })
+    });
+    if wipe {
+        text.zeroize();
+    }
+    value
 }
 
 /// Wipes the private scalar of a JWK held as JSON, once it has been parsed into a key.
@@ -73,12 +95,24 @@ pub fn scrub_jwk(jwk: &mut Value) {
     }
 }
 
-/// A JSON value as a plain JS value.
+/// A JSON value as a plain JS value. For one holding a private key, [`from_json_secret`].
 pub fn from_json(value: &Value) -> JsValue {
+    to_js(value, false)
+}
+
+/// [`from_json`] of private JWKs: the JSON text is wiped once JS has parsed it.
+pub fn from_json_secret(value: &Value) -> JsValue {
+    to_js(value, true)
+}
+
+fn to_js(value: &Value, wipe: bool) -> JsValue {
+    let mut text = json_text(value);
     // serde_json output is always valid JSON, so parse cannot fail; fall back to null.
-    // The text may hold a private key (an exported JWK): wipe it once parsed.
-    let text = Zeroizing::new(value.to_string());
-    JSON::parse(&text).unwrap_or(JsValue::NULL)
+    let js = JSON::parse(&text).unwrap_or(JsValue::NULL);
+    if wipe {
+        text.zeroize();
+    }
+    js
 }
 
 /// A readable description of a thrown JS value: its `message`, else its string form.

@@ -9,7 +9,7 @@ use crate::did::identity::{self, Identity, PeerOptions};
 use crate::did::{web, Endpoint};
 use crate::error::{err, Result};
 use crate::message::fields::type_name;
-use crate::wasm::convert::{from_json, js_error, scrub_jwk, to_json};
+use crate::wasm::convert::{from_json_secret, js_error, scrub_jwk, to_json};
 
 type JsResult<T> = std::result::Result<T, JsValue>;
 
@@ -82,7 +82,7 @@ pub fn generate_key(curve: JsValue) -> JsResult<JsValue> {
     let curve = curve_arg(&curve, Curve::X25519).map_err(js_error)?;
     let key = SecretKey::generate(curve).map_err(js_error)?;
     let mut jwk = Value::Object(crate::jose::jwk::secret_to_jwk(&key));
-    let js = from_json(&jwk);
+    let js = from_json_secret(&jwk);
     scrub_jwk(&mut jwk);
     Ok(js)
 }
@@ -108,7 +108,7 @@ fn identity_value(identity: Identity) -> JsValue {
         .collect();
     out.insert("secrets".into(), secrets.into());
     let mut value = Value::Object(out);
-    let js = from_json(&value);
+    let js = from_json_secret(&value);
     // The private scalars were in this JSON; wipe them now that JS holds its copy.
     if let Some(Value::Array(secrets)) = value.get_mut("secrets") {
         secrets.iter_mut().for_each(scrub_jwk);

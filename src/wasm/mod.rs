@@ -19,6 +19,7 @@ use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
 
 use js_sys::{Array, Promise};
 use serde_json::{Map, Value};
@@ -33,8 +34,10 @@ use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::{Secret, SecretsStore};
 use crate::unpack::{UnpackMetadata, UnpackOptions};
 use crate::{ContentEnc, DidComm, ErrorKind, FromPrior, Message};
-use convert::{from_json, js_error, js_type, scrub_jwk, to_json, Failure};
-use resolvers::{has_method, JsDidResolver, JsSecrets, Thrown};
+use convert::{
+    from_json, from_json_secret, js_error, js_type, scrub_jwk, to_json, to_json_secret, Failure,
+};
+use resolvers::{has_method, DocMemo, JsDidResolver, JsSecrets, Thrown};
 
 /// The built-in in-memory secrets store. Keys are parsed once and never leave wasm.
 #[wasm_bindgen]
@@ -53,7 +56,7 @@ impl SecretsStoreCore {
 
     /// Adds (or replaces) a private JWK with a `kid`; its public part must match `d`.
     pub fn add(&self, jwk: JsValue) -> std::result::Result<(), JsValue> {
-        let mut jwk = to_json(&jwk, "JWK").map_err(js_error)?;
+        let mut jwk = to_json_secret(&jwk, "JWK").map_err(js_error)?;
         let secret = Secret::from_jwk_checked(&jwk);
         scrub_jwk(&mut jwk);
         let secret = secret.map_err(js_error)?;
@@ -81,7 +84,7 @@ impl SecretsStoreCore {
             .filter_map(|kid| store.get(kid))
             .map(|secret| {
                 let mut jwk = Value::Object(secret.to_jwk());
-                let js = from_json(&jwk);
+                let js = from_json_secret(&jwk);
                 scrub_jwk(&mut jwk);
                 js
             })
@@ -101,6 +104,8 @@ impl Default for SecretsStoreCore {
 pub struct DIDCommCore {
     did_resolver: JsValue,
     secrets: SecretsSource,
+    /// What the JS resolver answered, shared by this instance's calls.
+    memo: DocMemo,
     #[cfg(feature = "did-methods")]
     builtins: Builtins,
     /// Built-in documents, shared by this instance's calls.
@@ -270,11 +275,7 @@ impl DIDCommCore {
                     js_type(&packed)
                 ));
             };
-            let out = object([
-                ("message", message.to_value()),
-                ("metadata", unpack_metadata(&meta)),
-            ]);
-            Ok(from_json(&out))
+            Ok(unpack_result(&message, &meta))
         })
     }
 
@@ -325,6 +326,7 @@ impl DIDCommCore {
         Ok(DIDCommCore {
             did_resolver,
             secrets,
+            memo: DocMemo::default(),
             #[cfg(feature = "did-methods")]
             builtins: Builtins {
                 key: builtin_key,
@@ -353,6 +355,7 @@ impl DIDCommCore {
         let js = JsDidResolver {
             obj: self.did_resolver.clone(),
             thrown: thrown.clone(),
+            memo: self.memo.clone(),
         };
         #[cfg(feature = "did-methods")]
         let js = ChainResolver {
@@ -379,9 +382,20 @@ fn settle(fut: Pin<Box<dyn Future<Output = Result<JsValue>>>>, thrown: Rc<Thrown
     }))
 }
 
-/// The one `future_to_promise` instantiation (the core's calls and the transports).
-fn promise(fut: Pin<Box<dyn Future<Output = std::result::Result<JsValue, JsValue>>>>) -> Promise {
-    future_to_promise(fut)
+/// The one `future_to_promise` instantiation (the core's calls and the transports). The
+/// future is polled once at once: a call that never waits on JS (a plaintext message, a
+/// built-in DID, the secrets store) settles here, with no task, microtask or closures. A
+/// future still pending goes to the executor, whose first poll registers its waker (every
+/// future re-registers on each poll, so the throwaway waker of this poll is never needed).
+fn promise(
+    mut fut: Pin<Box<dyn Future<Output = std::result::Result<JsValue, JsValue>>>>,
+) -> Promise {
+    let mut cx = Context::from_waker(Waker::noop());
+    match fut.as_mut().poll(&mut cx) {
+        Poll::Ready(Ok(value)) => Promise::resolve(&value),
+        Poll::Ready(Err(error)) => Promise::reject(&error),
+        Poll::Pending => future_to_promise(fut),
+    }
 }
 
 /// Bytes of wasm linear memory: for leak tests and diagnostics.
@@ -413,7 +427,11 @@ fn read_message(value: &JsValue) -> Result<Message> {
             "message must be an object, got {kind}"
         ));
     }
-    Message::from_value(&to_json(value, "message")?)
+    match to_json(value, "message")? {
+        Value::Object(obj) => Message::from_object(obj),
+        // JSON.stringify of an object is an object, unless its toJSON says otherwise.
+        other => Message::from_value(&other),
+    }
 }
 
 /// The options object as JSON; `undefined` is `{}` unless `required`.
@@ -463,7 +481,7 @@ fn packed_text(value: &JsValue, call: &str) -> Result<String> {
         return Ok(text);
     }
     if value.is_object() {
-        return Ok(to_json(value, "packed message")?.to_string());
+        return Ok(fields::json_text(&to_json(value, "packed message")?));
     }
     Err(err!(
         IllegalArgument,
@@ -520,28 +538,51 @@ fn encrypted_metadata(meta: &PackEncryptedMetadata) -> Value {
     ])
 }
 
-fn unpack_metadata(meta: &UnpackMetadata) -> Value {
-    object([
-        ("encrypted", meta.encrypted.into()),
-        ("authenticated", meta.authenticated.into()),
-        ("nonRepudiation", meta.non_repudiation.into()),
-        ("anonymousSender", meta.anonymous_sender.into()),
-        ("encryptedFromKid", meta.encrypted_from_kid.clone().into()),
-        ("encryptedToKids", meta.encrypted_to_kids.clone().into()),
-        ("signFrom", meta.sign_from.clone().into()),
-        ("signAlg", meta.sign_alg.map(|a| a.name()).into()),
-        ("encAlgAuth", meta.enc_alg_auth.map(|e| e.name()).into()),
-        ("encAlgAnon", meta.enc_alg_anon.map(|e| e.name()).into()),
-        ("signedMessage", meta.signed_message.clone().into()),
-        ("reWrappedInForward", meta.re_wrapped_in_forward.into()),
-        // DID rotation
-        (
-            "fromPrior",
-            meta.from_prior.as_ref().map(FromPrior::to_value).into(),
-        ),
-        (
-            "fromPriorIssuerKid",
-            meta.from_prior_issuer_kid.clone().into(),
-        ),
-    ])
+/// What `unpack` resolves to, as `js/api.js` (`unpacked`) turns it into `{ message, metadata }`:
+/// `[message JSON, flags, encAlgAnon, encAlgAuth, encryptedFromKid, encryptedToKids,
+/// fromPrior, fromPriorIssuerKid, signAlg, signFrom, signedMessage]`, absent members
+/// `undefined`; flags 1 encrypted, 2 authenticated, 4 nonRepudiation, 8 anonymousSender, 16
+/// reWrappedInForward. Only the message crosses as JSON: JS builds the metadata object from
+/// these values faster than it parses it.
+fn unpack_result(message: &Message, meta: &UnpackMetadata) -> JsValue {
+    let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let flags = [
+        meta.encrypted,
+        meta.authenticated,
+        meta.non_repudiation,
+        meta.anonymous_sender,
+        meta.re_wrapped_in_forward,
+    ]
+    .iter()
+    .enumerate()
+    .fold(0u32, |acc, (i, set)| acc | (u32::from(*set) << i));
+    let to_kids = meta
+        .encrypted_to_kids
+        .as_ref()
+        .map_or(JsValue::UNDEFINED, |kids| {
+            kids.iter()
+                .map(|k| JsValue::from_str(k))
+                .collect::<Array>()
+                .into()
+        });
+    let from_prior = meta
+        .from_prior
+        .as_ref()
+        .map_or(JsValue::UNDEFINED, |claims| from_json(&claims.to_value()));
+    [
+        JsValue::from_str(&message.to_json()),
+        flags.into(),
+        text(meta.enc_alg_anon.map(ContentEnc::name)),
+        text(meta.enc_alg_auth.map(ContentEnc::name)),
+        text(meta.encrypted_from_kid.as_deref()),
+        to_kids,
+        from_prior,
+        text(meta.from_prior_issuer_kid.as_deref()),
+        text(meta.sign_alg.map(|a| a.name())),
+        text(meta.sign_from.as_deref()),
+        text(meta.signed_message.as_deref()),
+    ]
+    .into_iter()
+    .collect::<Array>()
+    .into()
 }

@@ -12,7 +12,9 @@ use wasm_bindgen::JsValue;
 use crate::did::{DidDocument, DidResolver};
 use crate::error::{err, Error, ErrorKind, Result};
 use crate::secrets::{Secret, SecretsResolver, SecretsStore};
-use crate::wasm::convert::{describe, js_type, method, scrub_jwk, settle, to_json};
+use crate::wasm::convert::{
+    describe, js_type, method, parse_json, scrub_jwk, settle, stringify, to_json_secret,
+};
 
 /// Remembers the first value a JS resolver threw, to attach as the error's `cause`.
 #[derive(Default)]
@@ -63,6 +65,50 @@ async fn call(
 pub struct JsDidResolver {
     pub obj: JsValue,
     pub thrown: Rc<Thrown>,
+    pub memo: DocMemo,
+}
+
+/// The documents the JS resolver answered with, by DID, each with the JSON text it was read
+/// from; shared by the calls of one instance. Reading a document is a pure function of its
+/// text, so when the resolver answers with the same text again (compared as JS strings, in
+/// JS) the document read last time is the answer: no copy into wasm, no JSON parsing, no
+/// document model to build. Different text is read afresh, so nothing goes stale.
+#[derive(Clone, Default)]
+pub struct DocMemo(Rc<RefCell<Vec<MemoEntry>>>);
+
+struct MemoEntry {
+    did: String,
+    text: JsValue,
+    doc: Option<DidDocument>,
+}
+
+/// Entries kept before the memo starts over (a bound, not a tuning knob).
+const MEMO_LIMIT: usize = 256;
+
+impl DocMemo {
+    fn get(&self, did: &str, text: &JsValue) -> Option<Option<DidDocument>> {
+        let entries = self.0.borrow();
+        let entry = entries.iter().find(|e| e.did == did)?;
+        (entry.text == *text).then(|| entry.doc.clone())
+    }
+
+    fn put(&self, did: &str, text: JsValue, doc: &Option<DidDocument>) {
+        let mut entries = self.0.borrow_mut();
+        let entry = MemoEntry {
+            did: did.to_owned(),
+            text,
+            doc: doc.clone(),
+        };
+        match entries.iter_mut().find(|e| e.did == did) {
+            Some(slot) => *slot = entry,
+            None => {
+                if entries.len() >= MEMO_LIMIT {
+                    entries.clear();
+                }
+                entries.push(entry);
+            }
+        }
+    }
 }
 
 impl DidResolver for JsDidResolver {
@@ -85,30 +131,42 @@ impl DidResolver for JsDidResolver {
                 js_type(&result)
             ));
         }
-        let mut doc = to_json(&result, "resolved DID document")
+        let text = stringify(&result, "resolved DID document")
             .map_err(|e| err!(Resolver, "{did}: {}", e.message()))?;
-        if let Some(resolution) = doc
-            .as_object_mut()
-            .filter(|o| o.contains_key("didResolutionMetadata"))
-        {
-            // The did-resolver `DIDResolutionResult` shape.
-            let error = resolution
-                .get("didResolutionMetadata")
-                .and_then(|m| m.get("error"))
-                .and_then(Value::as_str)
-                .map(str::to_owned);
-            // take(), not remove(): no B-tree removal code for this one use.
-            match (resolution.get_mut("didDocument").map(Value::take), error) {
-                (Some(d), _) if d.is_object() => doc = d,
-                (_, Some(e)) if e == "notFound" => return Ok(None),
-                (_, Some(e)) => return Err(err!(Resolver, "DID resolver failed on {did}: {e}")),
-                _ => return Ok(None),
-            }
+        if let Some(doc) = self.memo.get(did, &text) {
+            return Ok(doc);
         }
-        DidDocument::from_value(&doc)
-            .map(Some)
-            .map_err(|e| e.context(format_args!("DID document for {did}")))
+        let doc = read_document(did, &text)?;
+        self.memo.put(did, text, &doc);
+        Ok(doc)
     }
+}
+
+/// What a JS resolver answered for `did`, as JSON text: its document, or `None`.
+fn read_document(did: &str, text: &JsValue) -> Result<Option<DidDocument>> {
+    let mut doc = parse_json(text, "resolved DID document")
+        .map_err(|e| err!(Resolver, "{did}: {}", e.message()))?;
+    if let Some(resolution) = doc
+        .as_object_mut()
+        .filter(|o| o.contains_key("didResolutionMetadata"))
+    {
+        // The did-resolver `DIDResolutionResult` shape.
+        let error = resolution
+            .get("didResolutionMetadata")
+            .and_then(|m| m.get("error"))
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        // take(), not remove(): no B-tree removal code for this one use.
+        match (resolution.get_mut("didDocument").map(Value::take), error) {
+            (Some(d), _) if d.is_object() => doc = d,
+            (_, Some(e)) if e == "notFound" => return Ok(None),
+            (_, Some(e)) => return Err(err!(Resolver, "DID resolver failed on {did}: {e}")),
+            _ => return Ok(None),
+        }
+    }
+    DidDocument::from_value(&doc)
+        .map(Some)
+        .map_err(|e| e.context(format_args!("DID document for {did}")))
 }
 
 /// The secrets a `DIDComm` instance uses: the built-in store, or a JS object with
@@ -142,7 +200,7 @@ impl SecretsResolver for JsSecrets {
                 js_type(&jwk)
             ));
         }
-        let mut jwk = to_json(&jwk, "secret JWK")
+        let mut jwk = to_json_secret(&jwk, "secret JWK")
             .map_err(|e| err!(Resolver, "getSecret({kid}): {}", e.message()))?;
         if let Some(obj) = jwk.as_object_mut() {
             // A JWK without `kid` is the secret for the kid asked for.
