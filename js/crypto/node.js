@@ -5,7 +5,7 @@
 // - `serves` lists, per primitive, the curves or encs (or `true`) this backend takes;
 // - curves and encs arrive as their index in CURVES and ENCS; bytes arrive as views into
 //   wasm memory, read before returning (anything kept is copied);
-// - a method returns its result, `undefined` to decline (the Rust crates run), or `false`
+// - a method returns its result, `undefined` or `null` to decline (the Rust crates run), or `false`
 //   for a failed authentication (decrypt, unwrap); a thrown error also falls back to Rust;
 // - `publicKey(id, curve, d)` (curves in `serves.publicKey`) holds the key and returns its
 //   public key, x ‖ y: the wasm checks secrets against their JWK's public part with it;
