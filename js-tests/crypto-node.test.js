@@ -103,3 +103,15 @@ test('80 000 X25519 epks in a row: no deadlock, each public key fits its d', () 
     assert.deepEqual(Buffer.from(b.agree(1, X25519, out.subarray(32))), Buffer.from(b.agree(100 + i, X25519, bob.x)));
   }
 });
+
+test('publicKey of X25519 and Ed25519: RFC 7748 §6.1 and RFC 8032 §7.1, and the key is held', () => {
+  const b = createNodeBackend();
+  const alice = hex('77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a');
+  const bobX = hex('de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f');
+  assert.equal(Buffer.from(b.publicKey(1, X25519, alice)).toString('hex'), '8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a');
+  assert.equal(Buffer.from(b.agree(1, X25519, bobX)).toString('hex'), '4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742');
+  const ed = CURVES.indexOf('Ed25519');
+  const d = hex('9d61b19deffd5a60ba844af492ec2cc44449c5697b326919703bac031cae7f60');
+  assert.equal(Buffer.from(b.publicKey(2, ed, d)).toString('hex'), 'd75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a');
+  assert.equal(Buffer.from(b.sign(2, ed, new Uint8Array(0))).toString('hex'), 'e5564300c360ac729086e2cc806e828a84877f1eb8e5d974d873e065224901555fb8821590a33bacc61e39701cf9b46bd25bf5f0595bbe24655141438e7a100b');
+});

@@ -20,8 +20,20 @@ import { CURVES, ENCS } from './codes.js';
 
 const OPENSSL_EC = { 'P-256': 'prime256v1', 'P-384': 'secp384r1', 'P-521': 'secp521r1' };
 const FIELD = { X25519: 32, Ed25519: 32, 'P-256': 32, 'P-384': 48, 'P-521': 66 };
-// The x of the JWK that imports a generated X25519 key (see generate): any 32 bytes.
-const X25519_UNSET = Buffer.alloc(32).toString('base64url');
+// The x of the JWK that imports an OKP private key from d alone (see okpKey): any 32 bytes.
+const OKP_UNSET = Buffer.alloc(32).toString('base64url');
+
+/**
+ * The KeyObject of an X25519 or Ed25519 private key `d`, and its public key x. A JWK import
+ * of d: OpenSSL derives the public key from d and ignores the JWK's x, which must not come
+ * back from the export (if it did, the thrown error hands the work to the Rust crates).
+ */
+function okpKey(curve, d) {
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: curve, d: Buffer.from(d).toString('base64url'), x: OKP_UNSET }, format: 'jwk' });
+  const { x } = key.export({ format: 'jwk' });
+  if (x === OKP_UNSET) throw new Error('node:crypto echoed the placeholder public key');
+  return { key, x: Buffer.from(x, 'base64url') };
+}
 const KW_IV = Buffer.from('A6A6A6A6A6A6A6A6', 'hex');
 // SHA-256 of small inputs (KDF, apv) is faster in wasm than a call out.
 const SHA256_MIN = 4096;
@@ -85,7 +97,7 @@ export function createNodeBackend() {
   return {
     serves: {
       importPublic: ['X25519', 'Ed25519'],
-      publicKey: ['P-256', 'P-384', 'P-521'],
+      publicKey: ['X25519', 'Ed25519', 'P-256', 'P-384', 'P-521'],
       generate: ['X25519', 'P-256', 'P-384', 'P-521'],
       agree: ['X25519', 'P-256', 'P-384', 'P-521'],
       sign: ['Ed25519', 'P-256'],
@@ -111,10 +123,16 @@ export function createNodeBackend() {
       held.set(id, { curve, key: createPrivateKey({ key: jwk, format: 'jwk' }) });
     },
 
-    /** Holds the key as importSecret does, and returns its public key x ‖ y. */
+    /** Holds the key as importSecret does, and returns its public key: x ‖ y, or x for OKP. */
     publicKey(id, curveCode, d) {
-      this.importSecret(id, curveCode, d);
-      return held.get(id).ecdh.getPublicKey().subarray(1);
+      const curve = CURVES[curveCode];
+      if (OPENSSL_EC[curve]) {
+        this.importSecret(id, curveCode, d);
+        return held.get(id).ecdh.getPublicKey().subarray(1);
+      }
+      const { key, x } = okpKey(curve, d);
+      held.set(id, { curve, key });
+      return x;
     },
 
     forget(id) {
@@ -129,15 +147,12 @@ export function createNodeBackend() {
         // Not generateKeyPairSync: in Node 20, exporting a key while a garbage collection
         // frees a finished sync key-generation job deadlocks the thread (~KeyGenJob waits on
         // a mutex; CI hung after some 30 000 epks). Nor a PKCS #8 import: OpenSSL 3's DER
-        // decoder takes ~550 µs. A JWK import of random bytes costs what generation does
-        // (~47 µs): OpenSSL derives the public key from d and ignores the placeholder x,
-        // which the export must not echo back (else the reference serves).
+        // decoder takes ~550 µs. A JWK import of random bytes (okpKey) costs what
+        // generation does, ~47 µs.
         const d = randomBytes(32);
-        const key = createPrivateKey({ key: { kty: 'OKP', crv: 'X25519', d: d.toString('base64url'), x: X25519_UNSET }, format: 'jwk' });
-        const { x } = key.export({ format: 'jwk' });
-        if (x === X25519_UNSET) throw new Error('node:crypto echoed the placeholder public key');
+        const { key, x } = okpKey(curve, d);
         held.set(id, { curve, key });
-        const out = Buffer.concat([d, Buffer.from(x, 'base64url')]);
+        const out = Buffer.concat([d, x]);
         d.fill(0);
         return out;
       }

@@ -1,0 +1,15 @@
+const t0 = performance.now();
+const { open } = await import('../bench/ours.js');
+const { loadFixtures } = await import('../bench/fixtures.js');
+const t1 = performance.now();
+const f = loadFixtures();
+const t2 = performance.now();
+const lib = open(f);
+const t3 = performance.now();
+const { readFileSync } = await import('node:fs');
+const msg = readFileSync('/work/shared/vectors/spec/authcrypt-x25519-a256cbc.json', 'utf8');
+await lib.unpack(msg);
+const t4 = performance.now();
+await lib.unpack(msg);
+const t5 = performance.now();
+console.log(`import ${(t1 - t0).toFixed(1)} fixtures ${(t2 - t1).toFixed(1)} open ${(t3 - t2).toFixed(1)} first unpack ${(t4 - t3).toFixed(1)} second ${(t5 - t4).toFixed(1)} ms; process uptime ${(process.uptime() * 1000).toFixed(0)} ms`);
