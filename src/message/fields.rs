@@ -1,17 +1,9 @@
-//! Typed reads of JSON members with errors that name the member, the one way this crate
-//! builds JSON objects, and JSON text (`json_text`).
+//! Typed reads of JSON members with errors that name the member, and the one way this crate
+//! builds JSON objects.
 
 use serde_json::{Map, Value};
 
 use crate::error::{err, Result};
-
-/// JSON text of `value`, compact, as the wire wants it. Written straight into the string
-/// (serde_json's `Display` goes through a `fmt::Formatter` at every piece: about twice as
-/// slow); the same text.
-pub(crate) fn json_text(value: &Value) -> String {
-    // Serializing a `Value` cannot fail (its keys are strings).
-    serde_json::to_string(value).unwrap_or_default()
-}
 
 /// A JSON object of `members`, leaving out those whose value is null (absent optional
 /// fields). Built by insertion rather than `json!`, whose serializer glue the wasm would

@@ -178,8 +178,75 @@ impl Message {
         Value::Object(obj)
     }
 
+    /// The message's JSON text: byte for byte `to_value()`'s (members in key order, as
+    /// serde_json's map keeps them), written straight from the fields, without first copying
+    /// the body and the headers into a new map. Every pack and unpack makes this text once.
     pub fn to_json(&self) -> String {
-        fields::json_text(&self.to_value())
+        // The members in key order, so that a merge with the (sorted) headers needs no sort.
+        fn opt_str(v: &Option<String>) -> Option<Member<'_>> {
+            v.as_deref().map(Member::Str)
+        }
+        fn opt_list(v: &Option<Vec<String>>) -> Option<Member<'_>> {
+            v.as_deref().map(Member::Strs)
+        }
+        let members = [
+            ("ack", opt_list(&self.ack)),
+            (
+                "attachments",
+                (!self.attachments.is_empty()).then_some(Member::Attachments(&self.attachments)),
+            ),
+            ("body", Some(Member::Object(&self.body))),
+            ("created_time", self.created_time.map(Member::Int)),
+            ("expires_time", self.expires_time.map(Member::Int)),
+            ("from", opt_str(&self.from)),
+            ("from_prior", opt_str(&self.from_prior)),
+            ("id", Some(Member::Str(&self.id))),
+            ("please_ack", opt_list(&self.please_ack)),
+            ("pthid", opt_str(&self.pthid)),
+            ("thid", opt_str(&self.thid)),
+            ("to", opt_list(&self.to)),
+            ("typ", Some(Member::Str(MediaType::Plain.as_str()))),
+            ("type", Some(Member::Str(&self.type_))),
+        ];
+        let mut known = members
+            .iter()
+            .filter_map(|(name, m)| m.as_ref().map(|m| (*name, m)))
+            .peekable();
+        // A header named like a member that is present gives way to it, as in `to_value`.
+        let present = |name: &str| members.iter().any(|(m, v)| *m == name && v.is_some());
+        let mut headers = self
+            .extra_headers
+            .iter()
+            .filter(|(name, _)| !present(name))
+            .peekable();
+        let mut out = String::with_capacity(256);
+        out.push('{');
+        let mut first = true;
+        loop {
+            let take_header = match (known.peek(), headers.peek()) {
+                (Some((k, _)), Some((h, _))) => h.as_str() < *k,
+                (None, Some(_)) => true,
+                (Some(_), None) => false,
+                (None, None) => break,
+            };
+            if !first {
+                out.push(',');
+            }
+            first = false;
+            if take_header {
+                if let Some((name, value)) = headers.next() {
+                    push_str(&mut out, name);
+                    out.push(':');
+                    push_json(&mut out, serde_json::to_string(value));
+                }
+            } else if let Some((name, member)) = known.next() {
+                push_str(&mut out, name);
+                out.push(':');
+                member.write(&mut out);
+            }
+        }
+        out.push('}');
+        out
     }
 
     /// Checks what a sender must get right (CHECKLIST §2): non-empty `id` and `type`, `from`
@@ -220,6 +287,80 @@ fn check_bare_did(value: &str, header: &str) -> Result<()> {
     Ok(())
 }
 
+/// One member of a message's JSON text, borrowed from its field (`Message::to_json`).
+enum Member<'a> {
+    Str(&'a str),
+    Strs(&'a [String]),
+    Int(u64),
+    Object(&'a Map<String, Value>),
+    Attachments(&'a [Attachment]),
+}
+
+impl Member<'_> {
+    fn write(&self, out: &mut String) {
+        match self {
+            Member::Str(v) => push_str(out, v),
+            Member::Strs(list) => {
+                out.push('[');
+                for (k, v) in list.iter().enumerate() {
+                    if k > 0 {
+                        out.push(',');
+                    }
+                    push_str(out, v);
+                }
+                out.push(']');
+            }
+            Member::Int(v) => out.push_str(&v.to_string()),
+            Member::Object(v) => push_json(out, serde_json::to_string(v)),
+            Member::Attachments(list) => push_json(
+                out,
+                serde_json::to_string(&Value::Array(
+                    list.iter().map(Attachment::to_value).collect(),
+                )),
+            ),
+        }
+    }
+}
+
+/// Appends a piece of JSON text. Serializing these values cannot fail (keys are strings).
+fn push_json(out: &mut String, piece: serde_json::Result<String>) {
+    out.push_str(&piece.unwrap_or_default());
+}
+
+/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it (short forms for
+/// \b \f \n \r \t, `\u00xx` for other control characters): the text stays byte for byte
+/// what `to_value` serializes to, without a serializer instantiated per type in the wasm.
+fn push_str(out: &mut String, s: &str) {
+    out.push('"');
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let short = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0x08 => "\\b",
+            0x0c => "\\f",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        // Escaped bytes are ASCII, so `i` is a char boundary (and `get` cannot miss).
+        out.push_str(s.get(start..i).unwrap_or_default());
+        if short.is_empty() {
+            const HEX: &[u8; 16] = b"0123456789abcdef";
+            out.push_str("\\u00");
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 0xf)]));
+        } else {
+            out.push_str(short);
+        }
+        start = i + 1;
+    }
+    out.push_str(s.get(start..).unwrap_or_default());
+    out.push('"');
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -235,6 +376,49 @@ mod tests {
         assert_eq!(out["typ"], json!("application/didcomm-plain+json"));
         assert_eq!(out["body"], json!({}));
         assert_eq!(Message::from_value(&out).unwrap(), m);
+    }
+
+    #[test]
+    fn json_text_is_to_values_byte_for_byte() {
+        let full = json!({
+            "id": "1", "type": "t", "from": "did:example:a", "to": ["did:example:b", "did:example:c"],
+            "thid": "th", "pthid": "pth", "created_time": 1516269022, "expires_time": 1516385931,
+            "body": {"z": [1, 2.5, null], "a": {"nested": "\"q\"\n\u{1}é"}},
+            "attachments": [{"id": "x", "data": {"json": {"k": true}}}, {"data": {"links": ["l"], "hash": "h"}}],
+            "from_prior": "jwt", "please_ack": ["1"], "ack": ["0"],
+            // Headers that sort before, between and after the members, a null one, odd keys.
+            "a": 1, "body_extra": false, "created": "c", "fromx": null, "thid_": [], "typ_": {},
+            "zzz": "last", "é": "unicode", "q\"uote": 0, "": "empty", "Z": "upper"
+        });
+        let minimal = json!({"id": "2", "type": "t"});
+        for value in [
+            full,
+            minimal,
+            json!({"id": "3", "type": "t", "to": "did:example:b", "body": null}),
+        ] {
+            let m = Message::from_value(&value).unwrap();
+            assert_eq!(m.to_json(), serde_json::to_string(&m.to_value()).unwrap());
+        }
+        // Every character serde_json escapes, in members and in header names.
+        let odd: String = (0u8..0x20)
+            .map(char::from)
+            .chain("\"\\/\u{7f}é😀x".chars())
+            .collect();
+        let mut m =
+            Message::from_value(&json!({"id": odd, "type": "t", "thid": odd, "to": [odd, "b"]}))
+                .unwrap();
+        m.extra_headers.insert(odd.clone(), json!(odd));
+        assert_eq!(m.to_json(), serde_json::to_string(&m.to_value()).unwrap());
+        // A header named like an absent member stays; like a present one, the member wins.
+        let mut m =
+            Message::from_value(&json!({"id": "4", "type": "t", "from": "did:example:a"})).unwrap();
+        m.extra_headers
+            .insert("thid".into(), json!("from a header"));
+        m.extra_headers.insert("from".into(), json!("shadowed"));
+        m.extra_headers.insert("typ".into(), json!("shadowed"));
+        assert_eq!(m.to_json(), serde_json::to_string(&m.to_value()).unwrap());
+        assert!(m.to_json().contains(r#""thid":"from a header""#));
+        assert!(!m.to_json().contains("shadowed"));
     }
 
     #[test]

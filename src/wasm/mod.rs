@@ -481,7 +481,7 @@ fn packed_text(value: &JsValue, call: &str) -> Result<String> {
         return Ok(text);
     }
     if value.is_object() {
-        return Ok(fields::json_text(&to_json(value, "packed message")?));
+        return Ok(convert::json_text(&to_json(value, "packed message")?));
     }
     Err(err!(
         IllegalArgument,
