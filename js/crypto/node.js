@@ -8,7 +8,7 @@
 // - a method returns its result, `undefined` or `null` to decline (the Rust crates run), or `false`
 //   for a failed authentication (decrypt, unwrap); a thrown error also falls back to Rust;
 // - `publicKey(id, curve, d)` (curves in `serves.publicKey`) holds the key and returns its
-//   public key, x ‖ y: the wasm checks secrets against their JWK's public part with it;
+//   public key, x ‖ y (x for OKP): the wasm checks secrets against their JWK's public part;
 // - secret keys are named by an id: `importSecret(id, curve, d, public?)` hands one over
 //   (with its public key, x or x‖y, for the curves `serves.importPublic` lists), `forget`
 //   drops it, and a method given an id it does not hold returns `undefined` to ask for it.
@@ -23,17 +23,6 @@ const FIELD = { X25519: 32, Ed25519: 32, 'P-256': 32, 'P-384': 48, 'P-521': 66 }
 // The x of the JWK that imports an OKP private key from d alone (see okpKey): any 32 bytes.
 const OKP_UNSET = Buffer.alloc(32).toString('base64url');
 
-/**
- * The KeyObject of an X25519 or Ed25519 private key `d`, and its public key x. A JWK import
- * of d: OpenSSL derives the public key from d and ignores the JWK's x, which must not come
- * back from the export (if it did, the thrown error hands the work to the Rust crates).
- */
-function okpKey(curve, d) {
-  const key = createPrivateKey({ key: { kty: 'OKP', crv: curve, d: Buffer.from(d).toString('base64url'), x: OKP_UNSET }, format: 'jwk' });
-  const { x } = key.export({ format: 'jwk' });
-  if (x === OKP_UNSET) throw new Error('node:crypto echoed the placeholder public key');
-  return { key, x: Buffer.from(x, 'base64url') };
-}
 const KW_IV = Buffer.from('A6A6A6A6A6A6A6A6', 'hex');
 // SHA-256 of small inputs (KDF, apv) is faster in wasm than a call out.
 const SHA256_MIN = 4096;
@@ -41,6 +30,18 @@ const SHA256_MIN = 4096;
 const PUBLIC_CACHE = 512;
 
 const b64u = (bytes) => Buffer.from(bytes).toString('base64url');
+
+/**
+ * The KeyObject of an X25519 or Ed25519 private key `d`, and its public key x. A JWK import
+ * of d: OpenSSL derives the public key from d and ignores the JWK's x, which must not come
+ * back from the export (if it did, the thrown error hands the work to the Rust crates).
+ */
+function okpKey(curve, d) {
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: curve, d: b64u(d), x: OKP_UNSET }, format: 'jwk' });
+  const { x } = key.export({ format: 'jwk' });
+  if (x === OKP_UNSET) throw new Error('node:crypto echoed the placeholder public key');
+  return { key, x: Buffer.from(x, 'base64url') };
+}
 
 /** `bytes` left-padded with zeros to `n` (OpenSSL drops leading zero bytes of scalars). */
 function padded(bytes, n) {
@@ -52,7 +53,7 @@ function padded(bytes, n) {
 }
 
 export function createNodeBackend() {
-  /** id → { curve, key?: KeyObject, ecdh?: ECDH, d?: Buffer (P-256, until its KeyObject exists) } */
+  /** id → { curve, key?: KeyObject, x?: Buffer (OKP), ecdh?: ECDH, d?: Buffer (P-256, until its KeyObject exists) } */
   const held = new Map();
   const publics = new Map();
 
@@ -69,6 +70,19 @@ export function createNodeBackend() {
       publics.set(cacheKey, key);
     }
     return key;
+  }
+
+  /** Holds `d` under `id`: an ECDH object (NIST), or a KeyObject and its public key (OKP). */
+  function importSecret(id, curveCode, d) {
+    const curve = CURVES[curveCode];
+    if (!OPENSSL_EC[curve]) {
+      held.set(id, { curve, ...okpKey(curve, d) });
+      return;
+    }
+    const dCopy = Buffer.from(d);
+    const ecdh = createECDH(OPENSSL_EC[curve]);
+    ecdh.setPrivateKey(dCopy);
+    held.set(id, { curve, ecdh, d: dCopy });
   }
 
   /** The P-256 signing KeyObject, made on first use from the held scalar. */
@@ -96,7 +110,8 @@ export function createNodeBackend() {
 
   return {
     serves: {
-      importPublic: ['X25519', 'Ed25519'],
+      // OpenSSL derives OKP public keys itself (okpKey), so importSecret needs none.
+      importPublic: [],
       publicKey: ['X25519', 'Ed25519', 'P-256', 'P-384', 'P-521'],
       generate: ['X25519', 'P-256', 'P-384', 'P-521'],
       agree: ['X25519', 'P-256', 'P-384', 'P-521'],
@@ -109,30 +124,13 @@ export function createNodeBackend() {
       sha256: true,
     },
 
-    importSecret(id, curveCode, d, x) {
-      const curve = CURVES[curveCode];
-      const dCopy = Buffer.from(d);
-      if (OPENSSL_EC[curve]) {
-        const ecdh = createECDH(OPENSSL_EC[curve]);
-        ecdh.setPrivateKey(dCopy);
-        held.set(id, { curve, ecdh, d: dCopy });
-        return;
-      }
-      const jwk = { kty: 'OKP', crv: curve, d: dCopy.toString('base64url'), x: b64u(x) };
-      dCopy.fill(0);
-      held.set(id, { curve, key: createPrivateKey({ key: jwk, format: 'jwk' }) });
-    },
+    importSecret,
 
     /** Holds the key as importSecret does, and returns its public key: x ‖ y, or x for OKP. */
     publicKey(id, curveCode, d) {
-      const curve = CURVES[curveCode];
-      if (OPENSSL_EC[curve]) {
-        this.importSecret(id, curveCode, d);
-        return held.get(id).ecdh.getPublicKey().subarray(1);
-      }
-      const { key, x } = okpKey(curve, d);
-      held.set(id, { curve, key });
-      return x;
+      importSecret(id, curveCode, d);
+      const entry = held.get(id);
+      return entry.ecdh ? entry.ecdh.getPublicKey().subarray(1) : entry.x;
     },
 
     forget(id) {
@@ -150,9 +148,8 @@ export function createNodeBackend() {
         // decoder takes ~550 µs. A JWK import of random bytes (okpKey) costs what
         // generation does, ~47 µs.
         const d = randomBytes(32);
-        const { key, x } = okpKey(curve, d);
-        held.set(id, { curve, key });
-        const out = Buffer.concat([d, x]);
+        importSecret(id, curveCode, d);
+        const out = Buffer.concat([d, held.get(id).x]);
         d.fill(0);
         return out;
       }

@@ -5,8 +5,8 @@
 // per awaited X25519, ~34 µs per signature, against ~200 µs for the wasm at opt-level
 // "s"). Where a browser lacks X25519 or Ed25519 in WebCrypto, the first failure turns that
 // curve off and the Rust crates serve it. Ed25519 verification (dalek's strict rules),
-// secp256k1, XC20P and small payloads stay in the Rust crates. The contract is the one in js/crypto/node.js;
-// here results are promises, and every input view into wasm memory is copied (by WebCrypto,
+// secp256k1, XC20P and small payloads stay in the Rust crates. The contract is the one in
+// js/crypto/node.js; here results are promises, and every input view into wasm memory is copied (by WebCrypto,
 // or by us) before the first await.
 import { CURVES, ENCS } from './codes.js';
 
@@ -88,16 +88,17 @@ export function createWebBackend(subtle = globalThis.crypto?.subtle) {
   /** id → { curve, jwk?, keys: { ECDH?: Promise<CryptoKey>, ECDSA?: Promise<CryptoKey> } } */
   const held = new Map();
   const publics = new Map();
-  /** Curves of OKP this browser's WebCrypto turned out to lack (see `okp`). */
+  /** OKP curves this browser's WebCrypto turned out to lack (see `served`). */
   const lacking = new Set();
 
   /**
-   * `run()` for an OKP curve this browser serves, else null: declined, without asking for
-   * the key as `undefined` would (the Rust crates serve). The first NotSupportedError marks
-   * the curve as lacking; that call's promise still rejects, and the core's reference
-   * implementation answers it.
+   * `run()`, unless `curve` is one this browser's WebCrypto lacks: then null, declined
+   * without asking for the key as `undefined` would (the Rust crates serve). The first
+   * NotSupportedError on an OKP curve marks it as lacking; that call's promise still
+   * rejects, and the core's reference implementation answers it.
    */
-  function okp(curve, run) {
+  function served(curve, run) {
+    if (!OKP.has(curve)) return run();
     if (lacking.has(curve)) return null;
     const result = run();
     result.catch((e) => { if (e?.name === 'NotSupportedError') lacking.add(curve); });
@@ -153,7 +154,7 @@ export function createWebBackend(subtle = globalThis.crypto?.subtle) {
 
     generate(id, curveCode) {
       const curve = CURVES[curveCode];
-      return (OKP.has(curve) ? okp : (_, run) => run())(curve, () => {
+      return served(curve, () => {
         const entry = { curve, keys: {} };
         held.set(id, entry);
         const pair = subtle.generateKey(algorithm('ECDH', curve), true, ['deriveBits']);
@@ -175,7 +176,7 @@ export function createWebBackend(subtle = globalThis.crypto?.subtle) {
       const entry = held.get(id);
       if (!entry) return undefined;
       const curve = CURVES[curveCode];
-      return (OKP.has(curve) ? okp : (_, run) => run())(curve, () => {
+      return served(curve, () => {
         const pub = publicKey('ECDH', curve, publicBytes);
         return Promise.all([privateKey(entry, 'ECDH'), pub])
           .then(([key, peer]) => subtle.deriveBits({ ...algorithm('ECDH', curve), public: peer }, key, FIELD[curve] * 8))
@@ -187,15 +188,11 @@ export function createWebBackend(subtle = globalThis.crypto?.subtle) {
       const entry = held.get(id);
       if (!entry) return undefined;
       const data = message.slice();
-      if (entry.curve === 'Ed25519') {
-        // Ed25519 signatures are deterministic: WebCrypto's are dalek's, byte for byte.
-        return okp('Ed25519', () => privateKey(entry, 'ECDSA')
-          .then((key) => subtle.sign('Ed25519', key, data))
-          .then((sig) => new Uint8Array(sig)));
-      }
-      return privateKey(entry, 'ECDSA')
-        .then((key) => subtle.sign({ name: 'ECDSA', hash: 'SHA-256' }, key, data))
-        .then((sig) => new Uint8Array(sig));
+      // Ed25519 signatures are deterministic: WebCrypto's are dalek's, byte for byte.
+      const alg = entry.curve === 'Ed25519' ? 'Ed25519' : { name: 'ECDSA', hash: 'SHA-256' };
+      return served(entry.curve, () => privateKey(entry, 'ECDSA')
+        .then((key) => subtle.sign(alg, key, data))
+        .then((sig) => new Uint8Array(sig)));
     },
 
     verify(curveCode, publicBytes, message, signature) {
