@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod did;
 pub mod error;
 pub mod jose;
+mod json;
 pub mod media_type;
 pub mod message;
 pub mod pack;

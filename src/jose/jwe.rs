@@ -11,8 +11,8 @@ use zeroize::Zeroizing;
 use crate::crypto::{backend, random, PublicKey, SecretKey};
 use crate::error::{err, list, Result};
 use crate::jose::{b64, enc::ContentEnc, jwk, kdf, str_field};
+use crate::json::push_string;
 use crate::media_type::MediaType;
-use crate::message::fields::object;
 
 /// A JWE `alg`: the key-management algorithm.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -169,7 +169,7 @@ pub async fn encrypt(
         backend::encrypt(enc, &cek, &iv, protected.as_bytes(), plaintext).await?;
 
     let apu = sender.map(|s| s.kid.as_bytes()).unwrap_or_default();
-    let mut entries = Vec::with_capacity(recipients.len());
+    let mut wrapped = Vec::with_capacity(recipients.len());
     for r in recipients {
         let mut z = backend::agree(&ephemeral, r.key).await?;
         if let Some(s) = sender {
@@ -177,20 +177,47 @@ pub async fn encrypt(
         }
         let cc_tag = sender.map(|_| tag.as_slice());
         let kek = kdf::derive_kek(&z, alg.name(), apu, &apv, cc_tag);
-        let encrypted_key = backend::wrap(&kek, &cek).await?;
-        entries.push(object([
-            ("header", object([("kid", r.kid.into())])),
-            ("encrypted_key", b64::encode(encrypted_key).into()),
-        ]));
+        wrapped.push((r.kid, b64::encode(backend::wrap(&kek, &cek).await?)));
     }
-    let jwe = object([
-        ("protected", protected.into()),
-        ("recipients", entries.into()),
-        ("iv", b64::encode(iv).into()),
-        ("ciphertext", b64::encode(ciphertext).into()),
-        ("tag", b64::encode(tag).into()),
-    ]);
-    Ok(jwe.to_string())
+    let parts = [
+        &b64::encode(iv),
+        &b64::encode(ciphertext),
+        &b64::encode(tag),
+    ];
+    Ok(general_json(&protected, &wrapped, parts))
+}
+
+/// The General JSON serialization, written as serde_json writes the same object (members in
+/// key order, compact): base64url text needs no escaping, so the ciphertext is copied once,
+/// not scanned by a serializer. Each recipient is its kid and its encrypted key.
+fn general_json(
+    protected: &str,
+    recipients: &[(&str, String)],
+    [iv, ciphertext, tag]: [&String; 3],
+) -> String {
+    let mut out =
+        String::with_capacity(ciphertext.len() + protected.len() + 128 * recipients.len() + 128);
+    out.push_str(r#"{"ciphertext":""#);
+    out.push_str(ciphertext);
+    out.push_str(r#"","iv":""#);
+    out.push_str(iv);
+    out.push_str(r#"","protected":""#);
+    out.push_str(protected);
+    out.push_str(r#"","recipients":["#);
+    for (i, (kid, encrypted_key)) in recipients.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(r#"{"encrypted_key":""#);
+        out.push_str(encrypted_key);
+        out.push_str(r#"","header":{"kid":"#);
+        push_string(&mut out, kid);
+        out.push_str("}}");
+    }
+    out.push_str(r#"],"tag":""#);
+    out.push_str(tag);
+    out.push_str("\"}");
+    out
 }
 
 /// A parsed JWE, headers decoded and checked for form; nothing decrypted yet.
@@ -438,10 +465,36 @@ fn parse_recipient(value: &Value) -> Result<(String, Vec<u8>)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::message::fields::object;
     use proptest::prelude::*;
     use sha2::Digest;
 
     proptest! {
+        /// The JWE text is what serde_json writes for the same object, any kid escaped alike.
+        #[test]
+        fn general_json_is_serde_jsons_text(
+            kids in proptest::collection::vec("[a-z#:\"\\\\\u{0}-\u{1f}\u{7f}é]{0,6}", 1..4),
+            parts in proptest::collection::vec("[A-Za-z0-9_-]{0,20}", 5),
+        ) {
+            let wrapped: Vec<(&str, String)> =
+                kids.iter().map(|k| (k.as_str(), parts[4].clone())).collect();
+            let entries: Vec<Value> = wrapped
+                .iter()
+                .map(|(kid, ek)| {
+                    object([("header", object([("kid", (*kid).into())])), ("encrypted_key", ek.clone().into())])
+                })
+                .collect();
+            let reference = object([
+                ("protected", parts[0].clone().into()),
+                ("recipients", entries.into()),
+                ("iv", parts[1].clone().into()),
+                ("ciphertext", parts[2].clone().into()),
+                ("tag", parts[3].clone().into()),
+            ]);
+            let ours = general_json(&parts[0], &wrapped, [&parts[1], &parts[2], &parts[3]]);
+            prop_assert_eq!(ours, reference.to_string());
+        }
+
         #[test]
         fn heapsort_sorts_like_the_standard_library(
             kids in proptest::collection::vec("[a-c#:.]{0,4}", 0..40)

@@ -54,7 +54,7 @@ pub fn secret_from_jwk(jwk: &Value) -> Result<SecretKey> {
     let jwk = as_object(jwk)?;
     let curve = curve_of(jwk)?;
     let d = field(jwk, "d")?.ok_or_else(|| err!(Malformed, "private JWK has no 'd'"))?;
-    let d = zeroize::Zeroizing::new(b64::decode(d, "JWK 'd'")?);
+    let d = b64::decode_secret(d, "JWK 'd'")?;
     SecretKey::from_bytes(curve, &d)
 }
 
@@ -75,7 +75,7 @@ pub fn public_to_jwk(key: &PublicKey) -> Map<String, Value> {
 /// The private JWK of a key (public fields plus `d`). The caller owns the secret it returns.
 pub fn secret_to_jwk(key: &SecretKey) -> Map<String, Value> {
     let mut jwk = public_to_jwk(&key.public_key());
-    jwk.insert("d".into(), b64::encode(key.to_bytes()).into());
+    jwk.insert("d".into(), b64::encode_secret(key.to_bytes()).into());
     jwk
 }
 

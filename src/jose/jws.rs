@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 use crate::crypto::{backend, PublicKey, SecretKey, SignAlg};
 use crate::error::{err, Result};
 use crate::jose::{b64, str_field};
+use crate::json::push_string;
 use crate::media_type::MediaType;
 use crate::message::fields::object;
 
@@ -102,16 +103,23 @@ impl Jws {
 pub async fn sign(payload: &[u8], kid: &str, key: &SecretKey) -> Result<(SignAlg, String)> {
     let (alg, protected, payload, signature) =
         sign_parts(payload, MediaType::Signed.as_str(), None, kid, key).await?;
-    let signature = object([
-        ("protected", protected.into()),
-        ("signature", signature.into()),
-        ("header", object([("kid", kid.into())])),
-    ]);
-    let jws = object([
-        ("payload", payload.into()),
-        ("signatures", Value::Array(vec![signature])),
-    ]);
-    Ok((alg, jws.to_string()))
+    Ok((alg, general_json(&payload, kid, &protected, &signature)))
+}
+
+/// The General JSON serialization of one signature, written as serde_json writes the same
+/// object (members in key order, compact): the payload is copied once, not scanned.
+fn general_json(payload: &str, kid: &str, protected: &str, signature: &str) -> String {
+    let mut out = String::with_capacity(payload.len() + protected.len() + kid.len() + 160);
+    out.push_str(r#"{"payload":""#);
+    out.push_str(payload);
+    out.push_str(r#"","signatures":[{"header":{"kid":"#);
+    push_string(&mut out, kid);
+    out.push_str(r#"},"protected":""#);
+    out.push_str(protected);
+    out.push_str(r#"","signature":""#);
+    out.push_str(signature);
+    out.push_str(r#""}]}"#);
+    out
 }
 
 /// Signs `payload` as a JWT: compact serialization, protected header `{alg, kid, typ: JWT}`.
@@ -200,4 +208,30 @@ fn parse_signature(obj: &Map<String, Value>, typ: &str) -> Result<JwsSignature> 
         kid: kid.to_owned(),
         signature,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The JWS text is what serde_json writes for the same object, any kid escaped alike.
+        #[test]
+        fn general_json_is_serde_jsons_text(
+            kid in "[a-z#:\"\\\\\u{0}-\u{1f}\u{7f}é]{0,8}",
+            parts in proptest::collection::vec("[A-Za-z0-9_-]{0,20}", 3),
+        ) {
+            let signature = object([
+                ("protected", parts[1].clone().into()),
+                ("signature", parts[2].clone().into()),
+                ("header", object([("kid", kid.clone().into())])),
+            ]);
+            let reference = object([
+                ("payload", parts[0].clone().into()),
+                ("signatures", Value::Array(vec![signature])),
+            ]);
+            prop_assert_eq!(general_json(&parts[0], &kid, &parts[1], &parts[2]), reference.to_string());
+        }
+    }
 }

@@ -6,6 +6,7 @@ pub(crate) mod fields;
 
 pub use attachment::{Attachment, AttachmentData};
 
+use crate::json::push_string;
 use serde_json::{Map, Value};
 
 use crate::did;
@@ -235,12 +236,12 @@ impl Message {
             first = false;
             if take_header {
                 if let Some((name, value)) = headers.next() {
-                    push_str(&mut out, name);
+                    push_string(&mut out, name);
                     out.push(':');
                     push_json(&mut out, serde_json::to_string(value));
                 }
             } else if let Some((name, member)) = known.next() {
-                push_str(&mut out, name);
+                push_string(&mut out, name);
                 out.push(':');
                 member.write(&mut out);
             }
@@ -299,14 +300,14 @@ enum Member<'a> {
 impl Member<'_> {
     fn write(&self, out: &mut String) {
         match self {
-            Member::Str(v) => push_str(out, v),
+            Member::Str(v) => push_string(out, v),
             Member::Strs(list) => {
                 out.push('[');
                 for (k, v) in list.iter().enumerate() {
                     if k > 0 {
                         out.push(',');
                     }
-                    push_str(out, v);
+                    push_string(out, v);
                 }
                 out.push(']');
             }
@@ -325,40 +326,6 @@ impl Member<'_> {
 /// Appends a piece of JSON text. Serializing these values cannot fail (keys are strings).
 fn push_json(out: &mut String, piece: serde_json::Result<String>) {
     out.push_str(&piece.unwrap_or_default());
-}
-
-/// Appends `s` as a JSON string, escaped exactly as serde_json escapes it (short forms for
-/// \b \f \n \r \t, `\u00xx` for other control characters): the text stays byte for byte
-/// what `to_value` serializes to, without a serializer instantiated per type in the wasm.
-fn push_str(out: &mut String, s: &str) {
-    out.push('"');
-    let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        let short = match b {
-            b'"' => "\\\"",
-            b'\\' => "\\\\",
-            b'\n' => "\\n",
-            b'\r' => "\\r",
-            b'\t' => "\\t",
-            0x08 => "\\b",
-            0x0c => "\\f",
-            0..=0x1f => "",
-            _ => continue,
-        };
-        // Escaped bytes are ASCII, so `i` is a char boundary (and `get` cannot miss).
-        out.push_str(s.get(start..i).unwrap_or_default());
-        if short.is_empty() {
-            const HEX: &[u8; 16] = b"0123456789abcdef";
-            out.push_str("\\u00");
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0xf)]));
-        } else {
-            out.push_str(short);
-        }
-        start = i + 1;
-    }
-    out.push_str(s.get(start..).unwrap_or_default());
-    out.push('"');
 }
 
 #[cfg(test)]

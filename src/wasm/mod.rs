@@ -263,7 +263,7 @@ impl DIDCommCore {
                 unwrap_re_wrapping_forward: opt_bool(&options, "unwrapReWrappingForward")?
                     .unwrap_or(false),
             };
-            let (message, meta) = if let Some(text) = packed.as_string() {
+            let (message, meta) = if let Some(text) = convert::text(&packed) {
                 core.unpack(&text, &unpack_options).await?
             } else if packed.is_object() {
                 core.unpack_value(&to_json(&packed, "packed message")?, &unpack_options)
@@ -477,7 +477,7 @@ fn opt_object(options: &Map<String, Value>, name: &str) -> Result<Map<String, Va
 
 /// A packed message given as JSON text or as an object, as text.
 fn packed_text(value: &JsValue, call: &str) -> Result<String> {
-    if let Some(text) = value.as_string() {
+    if let Some(text) = convert::text(value) {
         return Ok(text);
     }
     if value.is_object() {
