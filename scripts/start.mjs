@@ -27,13 +27,17 @@ if (!existsSync(installed) || statSync(join(root, 'package-lock.json')).mtimeMs 
 }
 
 // The wasm builds, when a source is newer than the glue.
-const outputs = ['pkg/web/didcomm_wasm_bg.wasm', 'pkg/node/didcomm_wasm_bg.wasm'].map((p) => join(root, p));
+const outputs = ['pkg/web/didcomm_wasm_bg.wasm', 'pkg/node/didcomm_wasm_bg.wasm', 'pkg/node/didcomm.mjs'].map((p) => join(root, p));
 const sources = ['src', 'Cargo.toml', 'Cargo.lock', 'wasm-pack.toml', '.cargo'].map((p) => join(root, p)).filter(existsSync);
 if (outputs.some((p) => !existsSync(p)) || Math.max(...sources.map(newest)) > Math.min(...outputs.map((p) => statSync(p).mtimeMs))) {
   run('rustup', ['toolchain', 'install']);
   run('rustup', ['target', 'add', 'wasm32-unknown-unknown']);
   const { build } = await import('./build.mjs');
-  build();
+  await build();
+} else {
+  // The Node entry is bundled from js/ (a second or less): always, so that edits there count.
+  const { bundleNodeEntry } = await import('./build.mjs');
+  await bundleNodeEntry('pkg/node');
 }
 
 // Imported only now: they need the dependencies and the build above.
