@@ -161,7 +161,10 @@ export class SecretsStore {
   constructor(jwks?: JWK[]);
   /** A store from what `export()` returned, or that as JSON text. */
   static import(data: string | JWK[]): SecretsStore;
-  /** Adds or replaces a private JWK with `kid`; its x/y must match its d. */
+  /**
+   * Adds or replaces a private JWK with `kid`, checked for form now. Its x/y must match its d:
+   * checked on the key's first use, which fails with ERR_MALFORMED naming the kid if not.
+   */
   add(jwk: JWK): this;
   remove(kid: string): boolean;
   has(kid: string): boolean;

@@ -31,7 +31,7 @@ use crate::did::{Builtins, ChainResolver, DocCache};
 use crate::error::{err, Error, Result};
 use crate::message::fields::{self, object, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
-use crate::secrets::{Secret, SecretsStore};
+use crate::secrets::SecretsStore;
 use crate::unpack::{UnpackMetadata, UnpackOptions};
 use crate::{ContentEnc, DidComm, ErrorKind, FromPrior, Message};
 use convert::{
@@ -54,14 +54,13 @@ impl SecretsStoreCore {
         }
     }
 
-    /// Adds (or replaces) a private JWK with a `kid`; its public part must match `d`.
+    /// Adds (or replaces) a private JWK with a `kid`; its public part must match `d`, which
+    /// the store checks when the secret is first used.
     pub fn add(&self, jwk: JsValue) -> std::result::Result<(), JsValue> {
         let mut jwk = to_json_secret(&jwk, "JWK").map_err(js_error)?;
-        let secret = Secret::from_jwk_checked(&jwk);
+        let added = self.inner.borrow_mut().insert_jwk(&jwk);
         scrub_jwk(&mut jwk);
-        let secret = secret.map_err(js_error)?;
-        self.inner.borrow_mut().insert(secret);
-        Ok(())
+        added.map_err(js_error)
     }
 
     pub fn remove(&self, kid: &str) -> bool {

@@ -179,7 +179,7 @@ pub enum JsSecrets {
 impl SecretsResolver for JsSecrets {
     async fn get_secret(&self, kid: &str) -> Result<Option<Secret>> {
         let (obj, thrown) = match self {
-            JsSecrets::Store(store) => return Ok(store.borrow().get(kid).cloned()),
+            JsSecrets::Store(store) => return store.borrow().secret(kid),
             JsSecrets::Js { obj, thrown } => (obj, thrown),
         };
         let jwk = call(
