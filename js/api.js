@@ -8,11 +8,16 @@ const illegal = (message) => new DIDCommError('ERR_ILLEGAL_ARGUMENT', message);
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const BUILTIN_METHODS = ['key', 'peer', 'web'];
 
-async function call(fn) {
+const rethrow = (e) => {
+  throw toDIDCommError(e);
+};
+
+/** `fn()`'s promise with any failure (a rejection or a throw) as a DIDCommError. */
+function call(fn) {
   try {
-    return await fn();
+    return fn().then(undefined, rethrow);
   } catch (e) {
-    throw toDIDCommError(e);
+    return Promise.reject(toDIDCommError(e));
   }
 }
 

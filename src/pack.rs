@@ -77,12 +77,18 @@ struct DocKey {
     key: PublicKey,
 }
 
+/// The message as plaintext JSON, after validation: [`DidComm::pack_plaintext`], which needs
+/// no resolver.
+pub fn plaintext(message: &Message) -> Result<String> {
+    message.validate()?;
+    crate::rotation::refuse_unencrypted(message, "plaintext")?;
+    Ok(message.to_json())
+}
+
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     /// The message as plaintext JSON, after validation.
     pub fn pack_plaintext(&self, message: &Message) -> Result<String> {
-        message.validate()?;
-        crate::rotation::refuse_unencrypted(message, "plaintext")?;
-        Ok(message.to_json())
+        plaintext(message)
     }
 
     /// Signs the message with `sign_by` (a DID, meaning its first authentication key whose
