@@ -3,9 +3,10 @@
 // payloads; ECDH, key generation and ES256 on the NIST curves (the wasm's P-256 takes about
 // a millisecond per scalar multiplication); X25519 and Ed25519 signing (Chromium: ~47 µs
 // per awaited X25519, ~34 µs per signature, against ~200 µs for the wasm at opt-level
-// "s"). Where a browser lacks X25519 or Ed25519 in WebCrypto, the first failure turns that
-// curve off and the Rust crates serve it. Ed25519 verification (dalek's strict rules),
-// secp256k1, XC20P and small payloads stay in the Rust crates. The contract is the one in
+// "s"), and Ed25519 verification (the core holds a yes to dalek's strict rules, ~10 µs, and
+// asks dalek again on a no). Where a browser lacks X25519 or Ed25519 in WebCrypto, the first
+// failure turns that curve off and the Rust crates serve it. secp256k1, XC20P and small
+// payloads stay in the Rust crates. The contract is the one in
 // js/crypto/node.js; here results are promises, and every input view into wasm memory is copied (by WebCrypto,
 // or by us) before the first await.
 import { CURVES, ENCS } from './codes.js';
@@ -134,7 +135,7 @@ export function createWebBackend(subtle = globalThis.crypto?.subtle) {
       generate: ['X25519', 'P-256', 'P-384', 'P-521'],
       agree: ['X25519', 'P-256', 'P-384', 'P-521'],
       sign: ['Ed25519', 'P-256'],
-      verify: ['P-256'],
+      verify: ['Ed25519', 'P-256'],
       encrypt: ['A256CBC-HS512', 'A256GCM'],
       decrypt: ['A256CBC-HS512', 'A256GCM'],
     },
@@ -196,9 +197,12 @@ export function createWebBackend(subtle = globalThis.crypto?.subtle) {
     },
 
     verify(curveCode, publicBytes, message, signature) {
+      const curve = CURVES[curveCode];
       const [data, sig] = [message.slice(), signature.slice()];
-      return publicKey('ECDSA', CURVES[curveCode], publicBytes)
-        .then((key) => subtle.verify({ name: 'ECDSA', hash: 'SHA-256' }, key, sig, data));
+      // Ed25519: the core adds dalek's strict rules to a yes, and asks dalek again on a no.
+      const alg = curve === 'Ed25519' ? 'Ed25519' : { name: 'ECDSA', hash: 'SHA-256' };
+      return served(curve, () => publicKey('ECDSA', curve, publicBytes)
+        .then((key) => subtle.verify(alg, key, sig, data)));
     },
 
     encrypt(encCode, cek, iv, aad, plaintext) {

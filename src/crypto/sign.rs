@@ -128,9 +128,70 @@ pub fn verify(public: &PublicKey, alg: SignAlg, message: &[u8], signature: &[u8]
     }
 }
 
+/// Whether an Ed25519 signature that a platform verified (OpenSSL, WebCrypto: the
+/// cofactorless equation, `R` compared as bytes) also passes dalek's `verify_strict`, which
+/// demands besides: `s` canonical, and neither `R` nor the public key of small order. A
+/// platform's "valid" counts only with this; its "invalid" is checked again by dalek.
+pub fn ed25519_strict_extras(key: &ed25519_dalek::VerifyingKey, signature: &[u8]) -> bool {
+    let Ok(sig) = ed25519_dalek::Signature::from_slice(signature) else {
+        return false;
+    };
+    let canonical_s: bool = curve25519_dalek::Scalar::from_canonical_bytes(*sig.s_bytes())
+        .is_some()
+        .into();
+    let r_of_large_order = curve25519_dalek::edwards::CompressedEdwardsY(*sig.r_bytes())
+        .decompress()
+        .is_some_and(|r| !r.is_small_order());
+    canonical_s && r_of_large_order && !key.is_weak()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ed25519_strict_extras_refuse_what_verify_strict_adds() {
+        let key = SecretKey::generate(Curve::Ed25519).unwrap();
+        let PublicKey::Ed25519(public) = key.public_key() else {
+            unreachable!()
+        };
+        let (_, sig) = sign(&key, b"m").unwrap();
+        assert!(ed25519_strict_extras(&public, &sig));
+        // R the identity (order 1), and R of order 2 (y = -1).
+        let mut identity = sig.clone();
+        identity[..32].fill(0);
+        identity[0] = 1;
+        assert!(!ed25519_strict_extras(&public, &identity));
+        let mut minus_one = sig.clone();
+        minus_one[0] = 0xec;
+        minus_one[1..31].fill(0xff);
+        minus_one[31] = 0x7f;
+        assert!(!ed25519_strict_extras(&public, &minus_one));
+        // s + L: the same residue, not canonical.
+        let mut l = [0u8; 32];
+        l[..16].copy_from_slice(&[
+            0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9,
+            0xde, 0x14,
+        ]);
+        l[31] = 0x10;
+        let s =
+            curve25519_dalek::Scalar::from_canonical_bytes(sig[32..].try_into().unwrap()).unwrap();
+        let mut carry = 0u16;
+        let mut wide = [0u8; 32];
+        for (i, (a, b)) in s.to_bytes().iter().zip(l.iter()).enumerate() {
+            let sum = u16::from(*a) + u16::from(*b) + carry;
+            wide[i] = sum as u8;
+            carry = sum >> 8;
+        }
+        let mut non_canonical = sig.clone();
+        non_canonical[32..].copy_from_slice(&wide);
+        assert!(!ed25519_strict_extras(&public, &non_canonical));
+        // A weak public key (the identity) is refused whatever the signature.
+        let weak =
+            ed25519_dalek::VerifyingKey::from_bytes(&identity[..32].try_into().unwrap()).unwrap();
+        assert!(!ed25519_strict_extras(&weak, &sig));
+        assert!(!ed25519_strict_extras(&public, &sig[..63]));
+    }
 
     #[test]
     fn es256k_signs_as_the_ecdsa_signing_key_does() {
