@@ -49,6 +49,9 @@ trap 'rm -f "$log" "$jslog"' EXIT
 timeout --kill-after=30 2400 node --test --test-force-exit --test-timeout=600000 \
   --test-reporter=spec js-tests/*.test.js 2>&1 | tee "$jslog"
 
+step "fuzzing (cargo fuzz, 60 s per target; scripts/fuzz.sh 600 is the long run)"
+bash scripts/fuzz.sh "${FUZZ_SECONDS:-60}"
+
 # One closing line for the whole run (cargo's own last line is the doc-test summary).
 rust_passed=$(grep -oE 'test result: [a-zA-Z]+\. [0-9]+ passed' "$log" | grep -oE '[0-9]+ passed' | awk '{s+=$1} END {print s+0}')
 rust_failed=$(grep -oE '; [0-9]+ failed' "$log" | grep -oE '[0-9]+' | awk '{s+=$1} END {print s+0}')
