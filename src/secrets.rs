@@ -44,13 +44,11 @@ impl Secret {
     /// for form (on the curve) but not against `d`.
     fn from_jwk_stated(jwk: &Value) -> Result<(Secret, Option<PublicKey>)> {
         let secret = Secret::from_jwk(jwk)?;
-        let stated = match jwk.get("x") {
-            Some(_) => Some(
-                jwk::public_from_jwk(jwk)
-                    .map_err(|e| e.context(format_args!("secret {}", secret.kid)))?,
-            ),
-            None => None,
-        };
+        let stated = jwk
+            .get("x")
+            .map(|_| jwk::public_from_jwk(jwk))
+            .transpose()
+            .map_err(|e| e.context(format_args!("secret {}", secret.kid)))?;
         Ok((secret, stated))
     }
 
@@ -116,6 +114,14 @@ struct Held {
 }
 
 impl Held {
+    fn new(secret: Secret, stated: Option<PublicKey>) -> Held {
+        Held {
+            secret,
+            stated,
+            matches: OnceLock::new(),
+        }
+    }
+
     /// The secret, after the first-use check.
     fn checked(&self) -> Result<&Secret> {
         let Some(stated) = &self.stated else {
@@ -151,22 +157,14 @@ impl SecretsStore {
 
     /// Adds `secret`, replacing any secret of the same kid.
     pub fn insert(&mut self, secret: Secret) {
-        self.put(Held {
-            secret,
-            stated: None,
-            matches: OnceLock::new(),
-        });
+        self.put(Held::new(secret, None));
     }
 
     /// Adds a private JWK with a `kid`, replacing any secret of the same kid. Its form is
     /// checked now; its public coordinates against `d` on first use (see [`SecretsStore`]).
     pub fn insert_jwk(&mut self, jwk: &Value) -> Result<()> {
         let (secret, stated) = Secret::from_jwk_stated(jwk)?;
-        self.put(Held {
-            secret,
-            stated,
-            matches: OnceLock::new(),
-        });
+        self.put(Held::new(secret, stated));
         Ok(())
     }
 

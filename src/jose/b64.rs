@@ -10,7 +10,7 @@ use base64ct::{Base64UrlUnpadded, Encoding};
 use subtle::{ConditionallySelectable, ConstantTimeEq};
 use zeroize::Zeroizing;
 
-use crate::error::{err, Error, Result};
+use crate::error::{err, Result};
 
 const URL_ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
@@ -105,9 +105,7 @@ pub fn decode_secret(text: &str, what: &str) -> Result<Zeroizing<Vec<u8>>> {
         // `body` is `text` without ASCII '=' padding: valid UTF-8.
         Base64UrlUnpadded::decode_vec(std::str::from_utf8(body).map_err(|_| bad())?)
     };
-    decoded
-        .map(Zeroizing::new)
-        .map_err(|_: base64ct::Error| -> Error { bad() })
+    decoded.map(Zeroizing::new).map_err(|_| bad())
 }
 
 /// The text without its padding, and whether it uses the standard alphabet (`+` or `/`

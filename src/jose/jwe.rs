@@ -179,12 +179,8 @@ pub async fn encrypt(
         let kek = kdf::derive_kek(&z, alg.name(), apu, &apv, cc_tag);
         wrapped.push((r.kid, b64::encode(backend::wrap(&kek, &cek).await?)));
     }
-    let parts = [
-        &b64::encode(iv),
-        &b64::encode(ciphertext),
-        &b64::encode(tag),
-    ];
-    Ok(general_json(&protected, &wrapped, parts))
+    let (iv, ciphertext, tag) = (b64::encode(iv), b64::encode(ciphertext), b64::encode(tag));
+    Ok(general_json(&protected, &wrapped, [&iv, &ciphertext, &tag]))
 }
 
 /// The General JSON serialization, written as serde_json writes the same object (members in
@@ -193,7 +189,7 @@ pub async fn encrypt(
 fn general_json(
     protected: &str,
     recipients: &[(&str, String)],
-    [iv, ciphertext, tag]: [&String; 3],
+    [iv, ciphertext, tag]: [&str; 3],
 ) -> String {
     let mut out =
         String::with_capacity(ciphertext.len() + protected.len() + 128 * recipients.len() + 128);
