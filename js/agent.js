@@ -11,6 +11,8 @@ const MEDIATION = 'https://didcomm.org/coordinate-mediation/';
 const BATCH = 100;
 const SEEN_KEPT = 2000;
 const STATE_VERSION = 1;
+/** How many times the package's packed-size limit an Agent takes: room for a mediator's delivery of a message of that size. */
+const DELIVERY_WRAPPING = 4;
 
 const isObject = (v) => v !== null && typeof v === 'object' && !Array.isArray(v);
 const illegal = (message) => new DIDCommError('ERR_ILLEGAL_ARGUMENT', message);
@@ -49,7 +51,7 @@ class RecentSet {
   toJSON() { return [...this.#items]; }
 }
 
-export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, Socket }) {
+export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, Socket, DEFAULT_LIMITS }) {
   const FEATURES = new FeatureRegistry({
     protocols: ['trust-ping/2.0', 'discover-features/2.0', 'basicmessage/2.0', 'messagepickup/3.0', 'coordinate-mediation/2.0', 'coordinate-mediation/3.0']
       .map((p) => `https://didcomm.org/${p}`),
@@ -60,7 +62,9 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
    * an identity across restarts), `didResolver`, `fetch`, `WebSocket` (a constructor; in
    * Node < 22 pass the `ws` package's), `transport` ('auto' | 'websocket' | 'polling'),
    * `mediationVersions` (preference, default [3, 2]), `timeoutMs` (a reply, default 10 000),
-   * `pollIntervalMs` (default 2 000).
+   * `pollIntervalMs` (default 2 000), `limits` (as `new DIDComm`'s; `maxPackedBytes` defaults
+   * to four times the package's, since a mediator's delivery wraps each message in base64
+   * and encryption again: about 1.8 times its size).
    */
   class Agent {
     #opts;
@@ -86,7 +90,7 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
       if (!isObject(options)) throw illegal('new Agent(options): options must be an object');
       const {
         state, didResolver, fetch, WebSocket, transport = 'auto', mediationVersions = [3, 2], timeoutMs = 10_000,
-        pollIntervalMs = 2_000,
+        pollIntervalMs = 2_000, limits,
       } = options;
       if (!['auto', 'websocket', 'polling'].includes(transport)) throw illegal("options.transport must be 'auto', 'websocket' or 'polling'");
       if (!Array.isArray(mediationVersions) || mediationVersions.length === 0 || mediationVersions.some((v) => v !== 2 && v !== 3)) {
@@ -97,7 +101,9 @@ export function createAgent({ DIDComm, SecretsStore, createPeerDID, httpPost, So
       }
       this.#opts = { fetch, WebSocket, transport, mediationVersions, timeoutMs, pollIntervalMs };
       this.#secrets = new SecretsStore(state?.secrets ?? []);
-      this.#didcomm = new DIDComm({ didResolver, secretsResolver: this.#secrets, fetch });
+      if (limits !== undefined && !isObject(limits)) throw illegal('options.limits must be an object');
+      const bounds = { maxPackedBytes: DELIVERY_WRAPPING * DEFAULT_LIMITS.maxPackedBytes, ...limits };
+      this.#didcomm = new DIDComm({ didResolver, secretsResolver: this.#secrets, fetch, limits: bounds });
       this.#controlDid = state?.controlDid ?? null;
       this.#did = state?.did ?? null;
       this.#saved = state ?? null;

@@ -170,12 +170,13 @@ export function createApi(wasm, platform = null) {
 
     /**
      * @param {{ didResolver?: object, secretsResolver?: object, builtinMethods?: string[],
-     *   fetch?: Function }} options
+     *   fetch?: Function, limits?: object }} options
      */
     constructor(options = {}) {
       if (!isObject(options)) {
-        throw illegal('new DIDComm(options): options must be { didResolver?, secretsResolver?, builtinMethods?, fetch? }');
+        throw illegal('new DIDComm(options): options must be { didResolver?, secretsResolver?, builtinMethods?, fetch?, limits? }');
       }
+      const { limits } = options;
       const { didResolver, secretsResolver = new SecretsStore(), builtinMethods } = options;
       const builtins = builtinSet(builtinMethods);
       if (options.fetch !== undefined && typeof options.fetch !== 'function') {
@@ -186,9 +187,9 @@ export function createApi(wasm, platform = null) {
       const [key, peer] = [builtins.has('key'), builtins.has('peer')];
       this.#core = sync(() => {
         if (secretsResolver instanceof SecretsStore) {
-          return wasm.DIDCommCore.withStore(resolver, storeCores.get(secretsResolver), key, peer);
+          return wasm.DIDCommCore.withStore(resolver, storeCores.get(secretsResolver), key, peer, limits);
         }
-        return new wasm.DIDCommCore(resolver, secretsResolver, key, peer);
+        return new wasm.DIDCommCore(resolver, secretsResolver, key, peer, limits);
       });
     }
 
@@ -288,6 +289,9 @@ export function createApi(wasm, platform = null) {
   };
   if (platform) useCrypto('platform');
 
+  /** The limits of a `DIDComm` made without `options.limits` (each can be replaced there). */
+  const DEFAULT_LIMITS = Object.freeze(wasm.defaultLimits());
+
   /** Bytes of wasm linear memory (it never shrinks; a leak shows as growth). */
   const wasmMemoryBytes = () => wasm.wasmMemoryBytes();
 
@@ -375,6 +379,6 @@ export function createApi(wasm, platform = null) {
 
   return {
     DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-    httpPost, Socket, useCrypto, platformCrypto: platform,
+    httpPost, Socket, useCrypto, platformCrypto: platform, DEFAULT_LIMITS,
   };
 }

@@ -14,6 +14,8 @@ export type DIDCommErrorCode =
   | 'ERR_NO_COMPATIBLE_KEYS'
   | 'ERR_RESOLVER'
   | 'ERR_TRANSPORT'
+  /** Input is over one of the `Limits` (size, JSON nesting, counts); the message names which. */
+  | 'ERR_LIMIT_EXCEEDED'
   /** Agent: the peer answered with a problem report (`problem` holds it). */
   | 'ERR_PROBLEM_REPORT'
   /** Agent: the mediator denied mediation, or would not add our DID. */
@@ -192,7 +194,35 @@ export interface DIDCommOptions {
   builtinMethods?: BuiltinMethod[];
   /** The fetch did:web uses. Default: `globalThis.fetch`. */
   fetch?: FetchLike;
+  /**
+   * Bounds on what `unpack` and DID resolution accept; any left out keeps its default
+   * (`DEFAULT_LIMITS`). Each is a positive integer. Exceeding one rejects with
+   * ERR_LIMIT_EXCEEDED naming the limit.
+   */
+  limits?: Partial<Limits>;
 }
+
+/** Bounds on input, so that no message can make a call do unbounded work. */
+export interface Limits {
+  /** Bytes (UTF-8) of a packed message given to `unpack`. Default 10 485 760 (10 MiB). */
+  maxPackedBytes: number;
+  /**
+   * Nesting of arrays and objects in a packed message, in each payload inside it, and in a
+   * resolved DID document. Default 64; at most 128, the JSON parser's own bound.
+   */
+  maxJsonDepth: number;
+  /** Recipients of one JWE, and signatures of one JWS. Default 256. */
+  maxRecipients: number;
+  /** Attachments of one plaintext message. Default 256. */
+  maxAttachments: number;
+  /** Forwards addressed to ourselves inside one another that `unwrapReWrappingForward` opens. Default 8. */
+  maxForwardNesting: number;
+  /** Bytes of a DID document as the `didResolver` (or did:web) returns it, as JSON. Default 262 144 (256 KiB). */
+  maxDidDocumentBytes: number;
+}
+
+/** The limits of a `DIDComm` made without `options.limits`. */
+export const DEFAULT_LIMITS: Readonly<Limits>;
 
 /** A curve name as in JWK `crv`. */
 export type Curve = JWK['crv'];
@@ -840,6 +870,11 @@ export interface AgentOptions {
   timeoutMs?: number;
   /** Polling interval when there is no live delivery, in ms. Default 2 000. */
   pollIntervalMs?: number;
+  /**
+   * As `DIDCommOptions.limits`. `maxPackedBytes` defaults to 4 × `DEFAULT_LIMITS.maxPackedBytes`:
+   * a mediator's delivery wraps each message in base64 and encryption again (about 1.8× its size).
+   */
+  limits?: Partial<Limits>;
 }
 
 export interface MediatorInfo {

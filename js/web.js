@@ -10,7 +10,7 @@ await init();
 const api = createApi(wasm, createWebBackend());
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,
-  httpPost, Socket, useCrypto, platformCrypto,
+  httpPost, Socket, useCrypto, platformCrypto, DEFAULT_LIMITS,
 } = api;
 // Pure: a bundle that never uses Agent drops it, and the protocol modules it needs.
 export const Agent = /* @__PURE__ */ createAgent(api);

@@ -34,13 +34,15 @@ pub enum ErrorKind {
     /// A transport failed: the network, a timeout, an HTTP status outside 2xx, a socket not
     /// open.
     Transport,
+    /// Input is over one of the [`Limits`](crate::Limits): size, nesting, counts.
+    LimitExceeded,
     /// The environment failed (no randomness source).
     Internal,
 }
 
 impl ErrorKind {
     /// Every kind, in declaration order.
-    pub const ALL: [ErrorKind; 13] = [
+    pub const ALL: [ErrorKind; 14] = [
         ErrorKind::Malformed,
         ErrorKind::Inconsistent,
         ErrorKind::DidNotFound,
@@ -53,6 +55,7 @@ impl ErrorKind {
         ErrorKind::NoCompatibleKeys,
         ErrorKind::Resolver,
         ErrorKind::Transport,
+        ErrorKind::LimitExceeded,
         ErrorKind::Internal,
     ];
 
@@ -76,6 +79,7 @@ impl ErrorKind {
             ErrorKind::NoCompatibleKeys => "ERR_NO_COMPATIBLE_KEYS",
             ErrorKind::Resolver => "ERR_RESOLVER",
             ErrorKind::Transport => "ERR_TRANSPORT",
+            ErrorKind::LimitExceeded => "ERR_LIMIT_EXCEEDED",
             ErrorKind::Internal => "ERR_INTERNAL",
         }
     }

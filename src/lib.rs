@@ -9,6 +9,7 @@ pub mod did;
 pub mod error;
 pub mod jose;
 mod json;
+pub mod limits;
 pub mod media_type;
 pub mod message;
 pub mod pack;
@@ -23,6 +24,7 @@ pub use crypto::{Curve, PublicKey, SecretKey, SignAlg};
 pub use did::{DidDocument, DidResolver, StaticResolver};
 pub use error::{Error, ErrorKind, Result};
 pub use jose::enc::ContentEnc;
+pub use limits::Limits;
 pub use media_type::MediaType;
 pub use message::{Attachment, AttachmentData, Message};
 pub use pack::{PackEncryptedMetadata, PackEncryptedOptions, PackSignedMetadata};
@@ -36,11 +38,28 @@ pub use unpack::{UnpackMetadata, UnpackOptions};
 pub struct DidComm<D, S> {
     dids: D,
     secrets: S,
+    limits: Limits,
 }
 
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
+    /// With the default [`Limits`].
     pub fn new(dids: D, secrets: S) -> Self {
-        DidComm { dids, secrets }
+        DidComm {
+            dids,
+            secrets,
+            limits: Limits::default(),
+        }
+    }
+
+    /// The same, bounded by `limits` instead; `IllegalArgument` unless each is at least 1
+    /// (and the JSON depth within [`limits::MAX_JSON_DEPTH`]).
+    pub fn with_limits(self, limits: Limits) -> Result<Self> {
+        limits.check()?;
+        Ok(DidComm { limits, ..self })
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
     }
 
     pub fn did_resolver(&self) -> &D {

@@ -19,9 +19,6 @@ use crate::DidComm;
 /// The message type of a forward.
 pub const FORWARD: &str = "https://didcomm.org/routing/2.0/forward";
 
-/// Forwards nested inside one another that unpack follows for one call, at most.
-pub(crate) const MAX_REWRAPS: usize = 8;
-
 /// The service a packed message goes to.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MessagingService {

@@ -13,6 +13,7 @@ use crate::error::{err, json_error, list, Result};
 use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
 use crate::jose::jws::Jws;
+use crate::limits::Limits;
 use crate::message::Message;
 use crate::rotation::FromPrior;
 use crate::secrets::{find_equivalents, find_held, require_secret, SecretsResolver};
@@ -86,7 +87,14 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         packed: &str,
         options: &UnpackOptions,
     ) -> Result<(Message, UnpackMetadata)> {
-        let value = parse_json(packed.as_bytes(), "packed message")?;
+        let limits = &self.limits;
+        Limits::bound(
+            "bytes in the packed message",
+            packed.len(),
+            limits.max_packed_bytes,
+            "maxPackedBytes",
+        )?;
+        let value = limits.parse_json(packed.as_bytes(), "packed message")?;
         self.unpack_all(value, packed.to_owned(), options).await
     }
 
@@ -96,12 +104,20 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         packed: &Value,
         options: &UnpackOptions,
     ) -> Result<(Message, UnpackMetadata)> {
-        self.unpack_all(packed.clone(), packed.to_string(), options)
-            .await
+        let text = packed.to_string();
+        let limits = &self.limits;
+        Limits::bound(
+            "bytes in the packed message",
+            text.len(),
+            limits.max_packed_bytes,
+            "maxPackedBytes",
+        )?;
+        limits.check_depth(packed, "packed message")?;
+        self.unpack_all(packed.clone(), text, options).await
     }
 
     /// Unpacks the layers; with `unwrap_re_wrapping_forward`, also the forwards addressed
-    /// to ourselves (at most [`crate::routing::MAX_REWRAPS`] deep), returning the message
+    /// to ourselves (at most [`Limits::max_forward_nesting`] deep), returning the message
     /// inside. One call site of `unpack_layers`, so the wasm holds its code once.
     async fn unpack_all(
         &self,
@@ -109,7 +125,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         mut text: String,
         options: &UnpackOptions,
     ) -> Result<(Message, UnpackMetadata)> {
-        for depth in 0..=crate::routing::MAX_REWRAPS {
+        let max = self.limits.max_forward_nesting;
+        for depth in 0..=max {
             let (message, mut meta) = self.unpack_layers(value, text, options).await?;
             let inner = match options.unwrap_re_wrapping_forward {
                 true => self.forward_to_self(&message).await?,
@@ -123,9 +140,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             value = inner;
         }
         Err(err!(
-            Malformed,
-            "more than {} forwards addressed to ourselves inside one another",
-            crate::routing::MAX_REWRAPS
+            LimitExceeded,
+            "more than {max} forwards addressed to ourselves inside one another (limits.maxForwardNesting)"
         ))
     }
 
@@ -146,6 +162,12 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 .ok_or_else(|| err!(Malformed, "a DIDComm message must be a JSON object"))?;
             let payload = if obj.contains_key("ciphertext") {
                 let jwe = Jwe::parse(&value)?;
+                Limits::bound(
+                    "recipients in the JWE",
+                    jwe.recipients.len(),
+                    self.limits.max_recipients,
+                    "maxRecipients",
+                )?;
                 let next = match jwe.alg {
                     KeyWrap::EcdhEs => Layer::Anoncrypt,
                     KeyWrap::Ecdh1pu => Layer::Authcrypt,
@@ -182,6 +204,12 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                     ));
                 }
                 let jws = Jws::parse(&value)?;
+                Limits::bound(
+                    "signatures in the JWS",
+                    jws.signatures.len(),
+                    self.limits.max_recipients,
+                    "maxRecipients",
+                )?;
                 for signature in &jws.signatures {
                     let doc = resolve_known(&self.dids, did_of(&signature.kid)).await?;
                     let key = doc
@@ -205,12 +233,20 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             } else {
                 break;
             };
-            value = parse_json(&payload, "decrypted or signed payload")?;
+            value = self
+                .limits
+                .parse_json(&payload, "decrypted or signed payload")?;
             text =
                 String::from_utf8(payload).map_err(|_| err!(Malformed, "payload is not UTF-8"))?;
         }
 
         let message = Message::from_value(&value)?;
+        Limits::bound(
+            "attachments in the message",
+            message.attachments.len(),
+            self.limits.max_attachments,
+            "maxAttachments",
+        )?;
         // `from` and `to` must be bare DIDs here too: the caller compares them as identities.
         message.validate()?;
         check_consistency(&message, skid.as_deref(), &signers, &recipient_dids)?;

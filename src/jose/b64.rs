@@ -98,14 +98,21 @@ pub fn decode(text: &str, what: &str) -> Result<Vec<u8>> {
 pub fn decode_secret(text: &str, what: &str) -> Result<Zeroizing<Vec<u8>>> {
     let bad = || err!(Malformed, "{what} is not valid base64url");
     let (body, standard) = unpadded(text).ok_or_else(bad)?;
-    let decoded = if standard {
-        let url: Zeroizing<Vec<u8>> = Zeroizing::new(body.iter().map(|&b| to_url(b)).collect());
-        Base64UrlUnpadded::decode_vec(std::str::from_utf8(&url).map_err(|_| bad())?)
+    let url: Zeroizing<Vec<u8>>;
+    let body = if standard {
+        url = Zeroizing::new(body.iter().map(|&b| to_url(b)).collect());
+        &url[..]
     } else {
-        // `body` is `text` without ASCII '=' padding: valid UTF-8.
-        Base64UrlUnpadded::decode_vec(std::str::from_utf8(body).map_err(|_| bad())?)
+        body
     };
-    decoded.map(Zeroizing::new).map_err(|_| bad())
+    // Into a buffer that is wiped however decoding ends: base64ct's `decode_vec` drops its
+    // buffer, with what it had decoded so far, when the text turns out invalid.
+    let mut out = Zeroizing::new(vec![0u8; body.len() * 3 / 4]);
+    let len = Base64UrlUnpadded::decode(body, &mut out)
+        .map_err(|_| bad())?
+        .len();
+    out.truncate(len);
+    Ok(out)
 }
 
 /// The text without its padding, and whether it uses the standard alphabet (`+` or `/`

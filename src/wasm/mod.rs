@@ -33,9 +33,10 @@ use crate::message::fields::{self, object, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::SecretsStore;
 use crate::unpack::{UnpackMetadata, UnpackOptions};
-use crate::{ContentEnc, DidComm, ErrorKind, FromPrior, Message};
+use crate::{ContentEnc, DidComm, ErrorKind, FromPrior, Limits, Message};
 use convert::{
-    from_json, from_json_secret, js_error, js_type, scrub_jwk, to_json, to_json_secret, Failure,
+    from_json, from_json_secret, js_error, js_type, scrub_jwk, stringify, to_json, to_json_secret,
+    Failure,
 };
 use resolvers::{has_method, DocMemo, JsDidResolver, JsSecrets, Thrown};
 
@@ -103,6 +104,7 @@ impl Default for SecretsStoreCore {
 pub struct DIDCommCore {
     did_resolver: JsValue,
     secrets: SecretsSource,
+    limits: Limits,
     /// What the JS resolver answered, shared by this instance's calls.
     memo: DocMemo,
     #[cfg(feature = "did-methods")]
@@ -135,6 +137,7 @@ impl DIDCommCore {
         secrets_resolver: JsValue,
         builtin_key: bool,
         builtin_peer: bool,
+        limits: JsValue,
     ) -> std::result::Result<DIDCommCore, JsValue> {
         for name in ["getSecret", "findSecrets"] {
             if !has_method(&secrets_resolver, name) {
@@ -149,6 +152,7 @@ impl DIDCommCore {
             SecretsSource::Js(secrets_resolver),
             builtin_key,
             builtin_peer,
+            &limits,
         )
     }
 
@@ -159,12 +163,14 @@ impl DIDCommCore {
         store: &SecretsStoreCore,
         builtin_key: bool,
         builtin_peer: bool,
+        limits: JsValue,
     ) -> std::result::Result<DIDCommCore, JsValue> {
         DIDCommCore::build(
             did_resolver,
             SecretsSource::Store(store.inner.clone()),
             builtin_key,
             builtin_peer,
+            &limits,
         )
     }
 
@@ -263,18 +269,28 @@ impl DIDCommCore {
                 unwrap_re_wrapping_forward: opt_bool(&options, "unwrapReWrappingForward")?
                     .unwrap_or(false),
             };
-            let (message, meta) = if let Some(text) = convert::text(&packed) {
-                core.unpack(&text, &unpack_options).await?
-            } else if packed.is_object() {
-                core.unpack_value(&to_json(&packed, "packed message")?, &unpack_options)
-                    .await?
-            } else {
+            // An object is read as its JSON text, so that one path checks size and depth.
+            let text = match packed.is_object() {
+                true => stringify(&packed, "packed message")?,
+                false => packed,
+            };
+            let Some(js) = text.dyn_ref::<js_sys::JsString>() else {
                 return Err(err!(
                     IllegalArgument,
                     "unpack takes a JSON string or object, got {}",
-                    js_type(&packed)
+                    js_type(&text)
                 ));
             };
+            // UTF-8 has at least as many bytes as UTF-16 units: refuse before copying.
+            crate::Limits::bound(
+                "bytes in the packed message",
+                js.length() as usize,
+                core.limits().max_packed_bytes,
+                "maxPackedBytes",
+            )?;
+            let text = convert::text(&text)
+                .ok_or_else(|| err!(IllegalArgument, "packed message is not a string"))?;
+            let (message, meta) = core.unpack(&text, &unpack_options).await?;
             Ok(unpack_result(&message, &meta))
         })
     }
@@ -321,11 +337,14 @@ impl DIDCommCore {
         secrets: SecretsSource,
         builtin_key: bool,
         builtin_peer: bool,
+        limits: &JsValue,
     ) -> std::result::Result<DIDCommCore, JsValue> {
         check_did_resolver(&did_resolver)?;
+        let limits = read_limits(limits).map_err(js_error)?;
         Ok(DIDCommCore {
             did_resolver,
             secrets,
+            limits,
             memo: DocMemo::default(),
             #[cfg(feature = "did-methods")]
             builtins: Builtins {
@@ -344,6 +363,14 @@ impl DIDCommCore {
         F: FnOnce(Core) -> Fut,
         Fut: Future<Output = Result<JsValue>> + 'static,
     {
+        let (core, thrown) = self.core();
+        settle(Box::pin(f(core)), thrown)
+    }
+
+    /// A fresh core over this instance's resolvers; out of line, so that each method's
+    /// `run` does not carry its own copy.
+    #[inline(never)]
+    fn core(&self) -> (Core, Rc<Thrown>) {
         let thrown = Rc::new(Thrown::default());
         let secrets = match &self.secrets {
             SecretsSource::Store(store) => JsSecrets::Store(store.clone()),
@@ -356,6 +383,7 @@ impl DIDCommCore {
             obj: self.did_resolver.clone(),
             thrown: thrown.clone(),
             memo: self.memo.clone(),
+            limits: self.limits,
         };
         #[cfg(feature = "did-methods")]
         let js = ChainResolver {
@@ -363,8 +391,10 @@ impl DIDCommCore {
             builtins: self.builtins,
             cache: self.cache.clone(),
         };
-        let core = DidComm::new(js, secrets);
-        settle(Box::pin(f(core)), thrown)
+        let mut core = DidComm::new(js, secrets);
+        // Checked when the instance was made (`read_limits`).
+        core.limits = self.limits;
+        (core, thrown)
     }
 }
 
@@ -473,6 +503,48 @@ fn opt_object(options: &Map<String, Value>, name: &str) -> Result<Map<String, Va
     fields::opt_object(options, name, "options")
         .map(|o| o.cloned().unwrap_or_default())
         .map_err(as_argument_error)
+}
+
+/// The `limits` option of `new DIDComm`: the defaults, with any of them replaced.
+fn read_limits(value: &JsValue) -> Result<Limits> {
+    let mut limits = Limits::default();
+    if value.is_undefined() || value.is_null() {
+        return Ok(limits);
+    }
+    let Value::Object(given) = to_json(value, "options.limits")? else {
+        return Err(err!(IllegalArgument, "options.limits must be an object"));
+    };
+    for (name, value) in &given {
+        let field = limits.field_mut(name).ok_or_else(|| {
+            err!(
+                IllegalArgument,
+                "options.limits.{name} is not a limit; the limits are {}",
+                Limits::NAMES.join(", ")
+            )
+        })?;
+        *field = value
+            .as_u64()
+            .and_then(|n| usize::try_from(n).ok())
+            .ok_or_else(|| {
+                err!(
+                    IllegalArgument,
+                    "options.limits.{name} must be a positive integer"
+                )
+            })?;
+    }
+    limits.check()?;
+    Ok(limits)
+}
+
+/// `defaultLimits()`: the limits a `DIDComm` has unless told otherwise.
+#[wasm_bindgen(js_name = defaultLimits)]
+pub fn default_limits() -> JsValue {
+    let limits = Limits::default();
+    let obj = js_sys::Object::new();
+    for (name, value) in Limits::NAMES.iter().zip(limits.values()) {
+        let _ = js_sys::Reflect::set(&obj, &(*name).into(), &(value as f64).into());
+    }
+    obj.into()
 }
 
 /// A packed message given as JSON text or as an object, as text.

@@ -11,9 +11,10 @@ use wasm_bindgen::JsValue;
 
 use crate::did::{DidDocument, DidResolver};
 use crate::error::{err, Error, ErrorKind, Result};
+use crate::limits::Limits;
 use crate::secrets::{Secret, SecretsResolver, SecretsStore};
 use crate::wasm::convert::{
-    describe, js_type, method, parse_json, scrub_jwk, settle, stringify, to_json_secret,
+    describe, js_type, method, scrub_jwk, settle, stringify, to_json_secret, utf8,
 };
 
 /// Remembers the first value a JS resolver threw, to attach as the error's `cause`.
@@ -66,6 +67,7 @@ pub struct JsDidResolver {
     pub obj: JsValue,
     pub thrown: Rc<Thrown>,
     pub memo: DocMemo,
+    pub limits: Limits,
 }
 
 /// The documents the JS resolver answered with, by DID, each with the JSON text it was read
@@ -136,16 +138,26 @@ impl DidResolver for JsDidResolver {
         if let Some(doc) = self.memo.get(did, &text) {
             return Ok(doc);
         }
-        let doc = read_document(did, &text)?;
+        let doc = read_document(did, &text, &self.limits)?;
         self.memo.put(did, text, &doc);
         Ok(doc)
     }
 }
 
 /// What a JS resolver answered for `did`, as JSON text: its document, or `None`.
-fn read_document(did: &str, text: &JsValue) -> Result<Option<DidDocument>> {
-    let mut doc = parse_json(text, "resolved DID document")
-        .map_err(|e| err!(Resolver, "{did}: {}", e.message()))?;
+fn read_document(did: &str, text: &JsValue, limits: &Limits) -> Result<Option<DidDocument>> {
+    let bytes = utf8(text).ok_or_else(|| err!(Resolver, "{did}: the document is not JSON"))?;
+    if bytes.len() > limits.max_did_document_bytes {
+        return Err(err!(
+            LimitExceeded,
+            "DID document for {did}: {} bytes, over the limit of {} (limits.maxDidDocumentBytes)",
+            bytes.len(),
+            limits.max_did_document_bytes
+        ));
+    }
+    let mut doc = limits
+        .parse_json(&bytes, "resolved DID document")
+        .map_err(|e| e.context(format_args!("DID document for {did}")))?;
     if let Some(resolution) = doc
         .as_object_mut()
         .filter(|o| o.contains_key("didResolutionMetadata"))
