@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
-import { DIDComm, SecretsStore, createPeerDID, threading } from 'didcomm-wasm';
+import { DIDComm, SecretsStore, createPeerDID, mediation, pickup, threading } from 'didcomm-wasm';
 import { startMediator } from '../mediator/server.js';
 
 export const ENCRYPTED = 'application/didcomm-encrypted+json';
@@ -149,4 +149,23 @@ export async function forwardFor(recipientDid, { id, sender = new DIDComm(), hea
   };
   const { packed, metadata } = await sender.packEncrypted(msg, { to: recipientDid, forwardHeaders: headers });
   return { packed, url: metadata.messagingService.uri, id: msg.id };
+}
+
+/** Mediation 3.0 for `client`, with its own DID in the keylist. */
+export async function enrol(m, client) {
+  const { reply } = await client.request(m, mediation.mediateRequest({ from: client.did, to: m.did, version: 3 }));
+  if (mediation.parse(reply).kind !== 'mediate-grant') throw new Error(`no mediation grant: ${JSON.stringify(reply)}`);
+  await client.request(m, mediation.recipientUpdate({ from: client.did, to: m.did, updates: [{ recipientDid: client.did, action: 'add' }] }));
+}
+
+/** Picks up (and acknowledges) everything queued for `client`: the inner message ids, in order. */
+export async function drain(m, client) {
+  const ids = [];
+  for (;;) {
+    const { reply } = await client.request(m, pickup.deliveryRequest({ from: client.did, to: m.did, limit: 100 }));
+    const d = pickup.parse(reply);
+    if (d.kind === 'status') return ids;
+    for (const item of d.messages) ids.push((await client.unpack(item.packed)).message.id);
+    await client.request(m, pickup.messagesReceived(reply, { from: client.did, messageIdList: d.messages.map((x) => x.id) }));
+  }
 }

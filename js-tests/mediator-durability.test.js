@@ -4,30 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { mediation, pickup } from 'didcomm-wasm';
 import { spawnMediator } from '../mediator/process.js';
-import { Client, forwardFor, tempDir, post } from './mediator-client.js';
+import { Client, drain, enrol, forwardFor, tempDir, post } from './mediator-client.js';
 
 /** `node mediator/main.js` on `port` (0: any) and `dataDir`, once it has started. */
 const start = (port, dataDir) => spawnMediator(['--port', String(port), '--data-dir', dataDir, '--quiet']);
-
-async function enrol(m, client) {
-  const { reply } = await client.request(m, mediation.mediateRequest({ from: client.did, to: m.did, version: 3 }));
-  assert.equal(mediation.parse(reply).kind, 'mediate-grant');
-  await client.request(m, mediation.recipientUpdate({ from: client.did, to: m.did, updates: [{ recipientDid: client.did, action: 'add' }] }));
-}
-
-/** Picks up (and acknowledges) everything queued for `client`: the inner message ids, in order. */
-async function drain(m, client) {
-  const ids = [];
-  for (;;) {
-    const { reply } = await client.request(m, pickup.deliveryRequest({ from: client.did, to: m.did, limit: 100 }));
-    const d = pickup.parse(reply);
-    if (d.kind === 'status') return ids;
-    for (const item of d.messages) ids.push((await client.unpack(item.packed)).message.id);
-    await client.request(m, pickup.messagesReceived(reply, { from: client.did, messageIdList: d.messages.map((x) => x.id) }));
-  }
-}
 
 test('kill -9 during a burst of 1 000 forwards loses none that were acknowledged', async (t) => {
   const dataDir = tempDir();

@@ -17,7 +17,35 @@ const HELP = `usage: npm run mediator -- [options]
   --max-message-bytes N      largest message taken (MEDIATOR_MAX_MESSAGE_BYTES; default ${DEFAULTS.maxMessageBytes})
   --sync full|normal         SQLite synchronous: full survives power loss, normal a killed process (MEDIATOR_SYNC; default full)
   --quiet                    no request log (the started line stays)
+
+limits (0 turns one off):
+  --queue-max-messages N     messages queued per mediated client (MEDIATOR_QUEUE_MAX_MESSAGES; default ${DEFAULTS.queueMaxMessages})
+  --queue-max-bytes N        bytes queued per mediated client (MEDIATOR_QUEUE_MAX_BYTES; default ${DEFAULTS.queueMaxBytes})
+  --connection-rate R        requests/s per HTTP connection or WebSocket (MEDIATOR_CONNECTION_RATE; default ${DEFAULTS.connectionRate})
+  --connection-burst N       requests a connection may save up (MEDIATOR_CONNECTION_BURST; default ${DEFAULTS.connectionBurst})
+  --sender-rate R            requests/s per authenticated sender DID (MEDIATOR_SENDER_RATE; default ${DEFAULTS.senderRate})
+  --sender-burst N           requests a sender may save up (MEDIATOR_SENDER_BURST; default ${DEFAULTS.senderBurst})
+  --headers-timeout-ms MS    time to send the request headers (MEDIATOR_HEADERS_TIMEOUT_MS; default ${DEFAULTS.headersTimeoutMs})
+  --request-timeout-ms MS    time to send a whole request (MEDIATOR_REQUEST_TIMEOUT_MS; default ${DEFAULTS.requestTimeoutMs})
+  --keep-alive-timeout-ms MS an idle HTTP connection is closed after (MEDIATOR_KEEP_ALIVE_TIMEOUT_MS; default ${DEFAULTS.keepAliveTimeoutMs})
+  --ws-ping-interval-ms MS   WebSocket ping interval; no pong by the next: closed (MEDIATOR_WS_PING_INTERVAL_MS; default ${DEFAULTS.wsPingIntervalMs})
+  --ws-max-buffered-bytes N  unsent bytes a WebSocket may hold before it is closed (MEDIATOR_WS_MAX_BUFFERED_BYTES; default ${DEFAULTS.wsMaxBufferedBytes})
 `;
+
+/** The limit flags: flag → [startMediator option, environment variable, integer?]. */
+const LIMITS = {
+  'queue-max-messages': ['queueMaxMessages', 'MEDIATOR_QUEUE_MAX_MESSAGES', true],
+  'queue-max-bytes': ['queueMaxBytes', 'MEDIATOR_QUEUE_MAX_BYTES', true],
+  'connection-rate': ['connectionRate', 'MEDIATOR_CONNECTION_RATE', false],
+  'connection-burst': ['connectionBurst', 'MEDIATOR_CONNECTION_BURST', true],
+  'sender-rate': ['senderRate', 'MEDIATOR_SENDER_RATE', false],
+  'sender-burst': ['senderBurst', 'MEDIATOR_SENDER_BURST', true],
+  'headers-timeout-ms': ['headersTimeoutMs', 'MEDIATOR_HEADERS_TIMEOUT_MS', true],
+  'request-timeout-ms': ['requestTimeoutMs', 'MEDIATOR_REQUEST_TIMEOUT_MS', true],
+  'keep-alive-timeout-ms': ['keepAliveTimeoutMs', 'MEDIATOR_KEEP_ALIVE_TIMEOUT_MS', true],
+  'ws-ping-interval-ms': ['wsPingIntervalMs', 'MEDIATOR_WS_PING_INTERVAL_MS', true],
+  'ws-max-buffered-bytes': ['wsMaxBufferedBytes', 'MEDIATOR_WS_MAX_BUFFERED_BYTES', true],
+};
 
 const { values } = parseArgs({
   options: {
@@ -31,6 +59,7 @@ const { values } = parseArgs({
     grant: { type: 'string' },
     'max-message-bytes': { type: 'string' },
     sync: { type: 'string' },
+    ...Object.fromEntries(Object.keys(LIMITS).map((flag) => [flag, { type: 'string' }])),
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   },
@@ -52,6 +81,14 @@ function integer(text, what) {
   if (!Number.isInteger(n) || n < 0) fail(`${what} must be a non-negative integer, not ${JSON.stringify(text)}`);
   return n;
 }
+function number(text, what) {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (text.trim() === '' || !Number.isFinite(n) || n < 0) fail(`${what} must be a non-negative number, not ${JSON.stringify(text)}`);
+  return n;
+}
+const limits = Object.fromEntries(Object.entries(LIMITS).map(([flag, [option, name, whole]]) => (
+  [option, (whole ? integer : number)(pick(flag, name), `--${flag}`)])));
 
 const mediation = pick('mediation', 'MEDIATOR_MEDIATION');
 const versions = mediation === undefined ? undefined : mediation.split(',').map((v) => Number(v.trim()));
@@ -73,6 +110,7 @@ const started = startMediator({
   grant,
   maxMessageBytes: integer(pick('max-message-bytes', 'MEDIATOR_MAX_MESSAGE_BYTES'), '--max-message-bytes'),
   synchronous: sync,
+  ...limits,
   // Quiet keeps the one `started` line: it says where the mediator is (and that it is up).
   log: values.quiet ? (line) => { if (line.event === 'started') process.stdout.write(`${JSON.stringify(line)}\n`); } : undefined,
 }).catch((e) => fail(e.message));

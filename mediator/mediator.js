@@ -6,6 +6,7 @@ import {
   DIDComm, DIDCommError, parseForward, trustPing, discoverFeatures, FeatureRegistry, mediation, pickup,
   problemReport, empty,
 } from 'didcomm-wasm';
+import { RateLimiter, retryAfter } from './limits.js';
 
 export const MEDIA_TYPES = {
   plain: 'application/didcomm-plain+json',
@@ -19,20 +20,26 @@ const MAX_BATCH = 100;
 const MAX_PAGE = 1000;
 const SEND_TIMEOUT_MS = 10_000;
 
-/** A problem to report: a problem-report code, its comment with {1}-style args, the HTTP status. */
+/**
+ * A problem to report: a problem-report code, its comment with {1}-style args, the HTTP
+ * status, and for a rate limit the seconds to wait (HTTP Retry-After).
+ */
 export class Problem extends Error {
-  constructor(code, comment, args = [], status = 400) {
+  constructor(code, comment, args = [], status = 400, retryAfter = undefined) {
     super(problemReport.commentText(comment, args));
     this.code = code;
     this.comment = comment;
     this.args = args;
     this.status = status;
+    this.retryAfter = retryAfter;
   }
 }
 
 const STATUS_OF = {
   'e.p.crypto.message.dejavu': 409,
   'e.p.me.res.storage.message_too_big': 413,
+  'e.p.me.res.storage.queue_full': 507,
+  'e.p.req.rate_limited': 429,
   'e.p.req.not_enroll': 403,
   'e.p.trust.unauthenticated': 401,
 };
@@ -47,6 +54,8 @@ function problemFor(e, what) {
       return new Problem('e.p.msg.malformed', '{1}', [text]);
     case 'ERR_UNSUPPORTED':
       return new Problem('e.p.msg.unsupported', '{1}', [text]);
+    case 'ERR_LIMIT_EXCEEDED':
+      return new Problem('e.p.msg.limit_exceeded', '{1}', [text]);
     case 'ERR_DECRYPTION_FAILED':
     case 'ERR_VERIFICATION_FAILED':
       return new Problem('e.p.trust.crypto', '{1}', [text]);
@@ -87,6 +96,7 @@ export class Mediator {
   #live;
   #log;
   #features;
+  #senders;
 
   /**
    * @param {object} o
@@ -94,6 +104,7 @@ export class Mediator {
    * @param {import('./store.js').SqliteStore} o.store
    * @param {import('./live.js').LiveHub} o.live
    * @param {{ mediationVersions: number[], grant: 'all' | 'none' | string[], maxMessageBytes: number,
+   *   queueMaxMessages: number, queueMaxBytes: number, senderRate: number, senderBurst: number,
    *   fetch?: Function }} o.config
    * @param {(line: object) => void} o.log
    */
@@ -101,10 +112,13 @@ export class Mediator {
     this.did = identity.did;
     this.dids = new Set(identity.dids);
     this.config = config;
-    this.#didcomm = new DIDComm({ secretsResolver: identity.secrets, fetch: config.fetch });
+    // The core's size limit follows the mediator's, so one setting governs both.
+    const limits = { maxPackedBytes: Math.max(1, config.maxMessageBytes) };
+    this.#didcomm = new DIDComm({ secretsResolver: identity.secrets, fetch: config.fetch, limits });
     this.#store = store;
     this.#live = live;
     this.#log = log;
+    this.#senders = new RateLimiter({ rate: config.senderRate, burst: config.senderBurst });
     this.#features = new FeatureRegistry({
       protocols: [
         { id: `${PROTOCOL}trust-ping/2.0`, roles: ['receiver'] },
@@ -122,8 +136,8 @@ export class Mediator {
   /**
    * Handles one packed message that arrived over `ctx.transport` ('http', 'ws', or 'local'
    * for a reply of ours routed through ourselves). Resolves to `{ status, reply?, kind,
-   * problem? }`: `reply` is `{ packed, contentType }` to send back on the same connection.
-   * Never rejects.
+   * problem?, retryAfter? }`: `reply` is `{ packed, contentType }` to send back on the same
+   * connection; `retryAfter` the seconds a rate-limited sender should wait. Never rejects.
    */
   async receive(raw, ctx) {
     let message;
@@ -159,6 +173,11 @@ export class Mediator {
     return this.#problemOutcome(undefined, '', this.#tooBig(bytes), ctx);
   }
 
+  /** The outcome for a message refused unread because it is not UTF-8. */
+  refuseNotUtf8(ctx) {
+    return this.#problemOutcome(undefined, '', new Problem('e.p.msg.malformed', 'the message is not UTF-8 text'), ctx);
+  }
+
   #tooBig(bytes) {
     return new Problem('e.p.me.res.storage.message_too_big', 'the message is {1} bytes; this mediator takes at most {2}',
       [String(bytes), String(this.config.maxMessageBytes)], 413);
@@ -166,6 +185,13 @@ export class Mediator {
 
   async #dispatch(message, metadata, ctx) {
     const sender = provenSender(message, metadata);
+    // Before the id is remembered, so the same message can be sent again once the wait is over.
+    if (sender !== null && ctx.transport !== 'local') {
+      const wait = this.#senders.take(sender);
+      if (wait > 0) {
+        throw new Problem('e.p.req.rate_limited', 'too many requests from this sender; retry after {1} seconds', [retryAfter(wait)], 429, wait);
+      }
+    }
     const type = message.type;
     const forward = parseForward(message);
     if (forward) return this.#forward(message, forward, ctx);
@@ -209,7 +235,12 @@ export class Mediator {
     }
     if (owner === null) throw new Problem('e.p.req.not_enroll', 'no client of this mediator has {1} in its keylist', [next]);
     const packed = JSON.stringify(forwarded);
-    const queued = await this.#store.enqueue(owner, recipient, packed, `${message.from ?? ''}\n${message.id}`);
+    const limits = { maxMessages: this.config.queueMaxMessages, maxBytes: this.config.queueMaxBytes };
+    const queued = await this.#store.enqueue(owner, recipient, packed, `${message.from ?? ''}\n${message.id}`, limits);
+    if (queued.full) {
+      // Says nothing of the queue's size: the sender of a forward is usually anonymous.
+      throw new Problem('e.p.me.res.storage.queue_full', 'the queue of the recipient is full; try again later', [], 507);
+    }
     if (queued.duplicate) throw dejavu(message);
     // Stored: from here on the forward is acknowledged; live delivery is best effort on top.
     this.#live.notify(owner, { id: queued.id, recipientDid: recipient, receivedAt: queued.receivedAt, packed });
@@ -291,7 +322,7 @@ export class Mediator {
         return this.#reply(message, await status(message), ctx, kind);
       case 'delivery-request': {
         const limit = Math.min(MAX_BATCH, Math.max(1, Math.trunc(p.limit)));
-        const batch = await this.#store.fetch(client, { recipientDid, limit });
+        const batch = this.#fit(await this.#store.fetch(client, { recipientDid, limit }));
         if (batch.length === 0) return this.#reply(message, await status(message), ctx, kind);
         const reply = pickup.delivery(message, { from: this.did, recipientDid, messages: batch.map((m) => [m.id, m.packed]) });
         return this.#reply(message, reply, ctx, kind);
@@ -342,7 +373,18 @@ export class Mediator {
   }
 
   async fetchBacklog(client, limit, exclude) {
-    return this.#store.fetch(client, { limit, exclude });
+    return this.#fit(await this.#store.fetch(client, { limit, exclude }));
+  }
+
+  /**
+   * The first messages of `batch` whose packed text adds up to at most --max-message-bytes
+   * (always the first): a delivery (base64 in an encryption, about 1.8× its content) stays
+   * within what a client takes, whatever the number of messages.
+   */
+  #fit(batch) {
+    let bytes = 0;
+    const end = batch.findIndex((m, i) => (bytes += Buffer.byteLength(m.packed)) > this.config.maxMessageBytes && i > 0);
+    return end === -1 ? batch : batch.slice(0, end);
   }
 
   // --- replies ---
@@ -398,6 +440,7 @@ export class Mediator {
     });
     const status = STATUS_OF[problem.code] ?? problem.status;
     const base = { status, kind: message?.type ? kindOf(message.type) : 'unreadable', problem: problem.code };
+    if (problem.retryAfter !== undefined) base.retryAfter = problem.retryAfter;
     if (ctx.transport === 'local') return base;
     try {
       if (typeof message?.from === 'string') {

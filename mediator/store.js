@@ -55,6 +55,9 @@ export class SqliteStore {
   #dedupeMs;
   #pruneTimer;
   #removeByCount = new Map();
+  /** client DID → { count, bytes } of its queue: kept in step with each commit, so a forward
+   * checks the queue limits without a scan. Loaded from the table on first use. */
+  #usage = new Map();
 
   /**
    * @param {{ dataDir: string, synchronous?: 'full' | 'normal', dedupeSeconds?: number }} options
@@ -118,6 +121,7 @@ export class SqliteStore {
         }
       })();
     } catch (e) {
+      this.#usage.clear(); // rolled back: reload the counters from what was committed
       for (const { reject } of batch) reject(e); // the commit failed: nothing was acknowledged
       return;
     }
@@ -174,18 +178,36 @@ export class SqliteStore {
 
   /**
    * Queues `packed` (JSON text) for `recipientDid`, a DID in `clientDid`'s keylist, durably.
-   * The message stays the client's even if the DID later leaves its keylist. With
-   * `dedupeKey`, a key seen before queues nothing and resolves to `{ duplicate: true }`;
-   * otherwise to `{ id, receivedAt }`.
+   * The message stays the client's even if the DID later leaves its keylist. When the
+   * client's queue would then hold more than `maxMessages` messages or `maxBytes` bytes
+   * (0 or absent: no limit), nothing is queued (nor the key remembered) and it resolves to
+   * `{ full: true }`. With `dedupeKey`, a key seen before queues nothing and resolves to
+   * `{ duplicate: true }`; otherwise to `{ id, receivedAt }`.
    */
-  enqueue(clientDid, recipientDid, packed, dedupeKey) {
+  enqueue(clientDid, recipientDid, packed, dedupeKey, { maxMessages = 0, maxBytes = 0 } = {}) {
+    const bytes = Buffer.byteLength(packed);
     return this.#write(() => {
+      const usage = this.#usageOf(clientDid);
+      if ((maxMessages > 0 && usage.count + 1 > maxMessages) || (maxBytes > 0 && usage.bytes + bytes > maxBytes)) return { full: true };
       if (dedupeKey !== undefined && this.#q.remember.run(dedupeKey, now()).changes === 0) return { duplicate: true };
       const id = randomUUID();
       const receivedAt = now();
-      this.#q.enqueue.run(id, clientDid, recipientDid, receivedAt, Buffer.byteLength(packed), packed);
+      this.#q.enqueue.run(id, clientDid, recipientDid, receivedAt, bytes, packed);
+      usage.count += 1;
+      usage.bytes += bytes;
       return { id, receivedAt };
     });
+  }
+
+  /** The live counters of `clientDid`'s queue (inside a write, so in step with the table). */
+  #usageOf(clientDid) {
+    let usage = this.#usage.get(clientDid);
+    if (usage === undefined) {
+      const row = this.#q.status.get(clientDid);
+      usage = { count: row.count, bytes: row.bytes };
+      this.#usage.set(clientDid, usage);
+    }
+    return usage;
   }
 
   /** Count, total bytes and oldest/newest receive times (ms) of `clientDid`'s queue (one recipient's part when given). */
@@ -203,14 +225,23 @@ export class SqliteStore {
       .map((r) => ({ id: r.id, recipientDid: r.recipient_did, receivedAt: r.received_at, packed: r.packed }));
   }
 
-  /** Deletes `clientDid`'s queued messages with `ids` (other clients' ids are ignored); the number deleted. */
+  /** Deletes `clientDid`'s queued messages with `ids` (other clients' ids are ignored), freeing their room; the number deleted. */
   remove(clientDid, ids) {
     if (ids.length === 0) return Promise.resolve(0);
     return this.#write(() => {
       let deleted = 0;
+      let bytes = 0;
       for (let i = 0; i < ids.length; i += REMOVE_CHUNK) { // SQLite caps the parameters of one statement
         const chunk = ids.slice(i, i + REMOVE_CHUNK);
-        deleted += this.#removeStatement(chunk.length).run(clientDid, ...chunk).changes;
+        for (const row of this.#removeStatement(chunk.length).all(clientDid, ...chunk)) {
+          deleted += 1;
+          bytes += row.bytes;
+        }
+      }
+      const usage = this.#usage.get(clientDid);
+      if (usage !== undefined) {
+        usage.count -= deleted;
+        usage.bytes -= bytes;
       }
       return deleted;
     });
@@ -220,7 +251,7 @@ export class SqliteStore {
   #removeStatement(n) {
     let stmt = this.#removeByCount.get(n);
     if (!stmt) {
-      stmt = this.#db.prepare(`DELETE FROM messages WHERE client_did = ? AND id IN (${marks(n)})`);
+      stmt = this.#db.prepare(`DELETE FROM messages WHERE client_did = ? AND id IN (${marks(n)}) RETURNING bytes`);
       this.#removeByCount.set(n, stmt);
     }
     return stmt;
