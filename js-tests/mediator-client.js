@@ -169,3 +169,30 @@ export async function drain(m, client) {
     await client.request(m, pickup.messagesReceived(reply, { from: client.did, messageIdList: d.messages.map((x) => x.id) }));
   }
 }
+
+/**
+ * POSTs `forwards` (`{ id, url, packed }`) with `workers` in flight; after each answer (or
+ * failure), `after(acknowledged)` runs (say, to kill a process mid-burst). Resolves to
+ * `{ acknowledged: Set of ids answered 202, refused }`: anything else, or no answer, counts as
+ * not acknowledged.
+ */
+export async function burst(forwards, { workers = 32, after = () => {} } = {}) {
+  const acknowledged = new Set();
+  let refused = 0;
+  let next = 0;
+  const worker = async () => {
+    while (next < forwards.length) {
+      const f = forwards[next];
+      next += 1;
+      try {
+        if ((await post(f.url, f.packed)).status === 202) acknowledged.add(f.id);
+        else refused += 1;
+      } catch {
+        refused += 1; // the connection died with the process
+      }
+      after(acknowledged);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  return { acknowledged, refused };
+}

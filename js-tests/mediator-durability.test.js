@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { spawnMediator } from '../mediator/process.js';
-import { Client, drain, enrol, forwardFor, tempDir, post } from './mediator-client.js';
+import { Client, burst, drain, enrol, forwardFor, tempDir } from './mediator-client.js';
 
 /** `node mediator/main.js` on `port` (0: any) and `dataDir`, once it has started. */
 const start = (port, dataDir) => spawnMediator(['--port', String(port), '--data-dir', dataDir, '--quiet']);
@@ -19,28 +19,15 @@ test('kill -9 during a burst of 1 000 forwards loses none that were acknowledged
     const forwards = [];
     for (let i = 0; i < 1000; i += 1) forwards.push(await forwardFor(bob.did));
 
-    const acknowledged = new Set();
-    let refused = 0;
-    let next = 0;
     let killed = false;
-    const worker = async () => {
-      while (next < forwards.length) {
-        const f = forwards[next];
-        next += 1;
-        try {
-          const res = await post(f.url, f.packed);
-          if (res.status === 202) acknowledged.add(f.id);
-          else refused += 1;
-        } catch {
-          refused += 1; // the process is gone: not acknowledged
-        }
-        if (!killed && acknowledged.size >= 300) {
+    const { acknowledged, refused } = await burst(forwards, {
+      after: (acked) => {
+        if (!killed && acked.size >= 300) {
           killed = true;
           m.child.kill('SIGKILL');
         }
-      }
-    };
-    await Promise.all(Array.from({ length: 32 }, worker));
+      },
+    });
     assert.ok(killed, 'the mediator was killed during the burst');
     if (m.child.exitCode === null && m.child.signalCode === null) await once(m.child, 'exit');
     assert.ok(refused > 0, 'some forwards were sent after the kill');

@@ -11,6 +11,7 @@ import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { DIDComm, SecretsStore, createPeerDID, mediation, pickup, threading } from 'didcomm-wasm';
 import { spawnMediator, stopMediator } from './process.js';
+import { startRedis } from './redis-server.js';
 
 const ENCRYPTED = 'application/didcomm-encrypted+json';
 const DRAIN_MS = 10_000;
@@ -23,6 +24,9 @@ const HELP = `usage: npm run bench:mediator -- [options]
   --rate R          forwards/s offered in phase 2 (default 100, about half of what
                     a 2-core machine accepts: loaded, not overloaded)
   --seconds S       length of phase 2 (default 10)
+  --store S         sqlite (default) or redis: a redis-server started here (appendfsync always)
+  --processes N     mediator processes on the one Redis (default 1; more than 1 needs --store redis);
+                    recipients and forwards are spread over them round robin
   --json            print one JSON object instead of text
 `;
 
@@ -33,6 +37,8 @@ const { values: flags } = parseArgs({
     concurrency: { type: 'string', default: '64' },
     rate: { type: 'string', default: '100' },
     seconds: { type: 'string', default: '10' },
+    store: { type: 'string', default: 'sqlite' },
+    processes: { type: 'string', default: '1' },
     json: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h' },
   },
@@ -55,7 +61,13 @@ const settings = {
   concurrency: positive('concurrency'),
   rate: positive('rate', false),
   seconds: positive('seconds', false),
+  processes: positive('processes'),
+  store: flags.store,
 };
+if (!['sqlite', 'redis'].includes(settings.store) || (settings.processes > 1 && settings.store !== 'redis')) {
+  process.stderr.write(`bench: --store takes sqlite or redis, and more than one process needs redis\n\n${HELP}`);
+  process.exit(2);
+}
 
 /** The first failure seen while frames arrive; reported and turned into exit code 1. */
 let failure = null;
@@ -131,15 +143,18 @@ class Recipient {
   }
 }
 
-/** Packs `count` forwards from an anonymous sender, round-robin over `recipients`. */
-async function packForwards(count, recipients, offset) {
+/**
+ * Packs `count` forwards from an anonymous sender, round-robin over `recipients`, each to be
+ * posted to the next of `mediators` (as a load balancer would spread them).
+ */
+async function packForwards(count, recipients, offset, mediators) {
   const sender = new DIDComm();
   const out = [];
   for (let i = 0; i < count; i++) {
     const to = recipients[(offset + i) % recipients.length].did;
     const msg = { id: crypto.randomUUID(), type: 'https://didcomm.org/basicmessage/2.0/message', to: [to], body: { content: 'hello' } };
-    const { packed, metadata } = await sender.packEncrypted(msg, { to });
-    out.push({ id: msg.id, packed, url: metadata.messagingService.uri });
+    const { packed } = await sender.packEncrypted(msg, { to });
+    out.push({ id: msg.id, packed, url: mediators[(offset + i) % mediators.length].url });
   }
   return out;
 }
@@ -218,33 +233,46 @@ async function pace(phase, forwards, rate) {
   return performance.now() - start;
 }
 
+/**
+ * The mediator processes, each as `{ child, did, url, wsUrl }` with its own address. On
+ * Redis they share one DID, whose URL is a placeholder: the benchmark addresses each
+ * process directly, as a load balancer would.
+ */
+async function startMediators(dataDir, redis) {
+  if (redis === null) return [await spawnMediator(['--port', '0', '--data-dir', dataDir, '--quiet'])];
+  const shared = ['--store', redis.url, '--public-url', 'http://mediator.invalid/', '--quiet'];
+  const started = [];
+  for (let i = 0; i < settings.processes; i++) started.push(await spawnMediator(['--port', '0', ...shared]));
+  return started.map((m) => ({ ...m, url: `http://127.0.0.1:${m.port}/`, wsUrl: `ws://127.0.0.1:${m.port}/ws` }));
+}
+
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'mediator-bench-'));
-  let child;
+  let redis = null;
+  let mediators = [];
   const recipients = [];
   try {
-    let mediator;
     try {
-      mediator = await spawnMediator(['--port', '0', '--data-dir', dataDir, '--quiet']);
+      if (settings.store === 'redis') redis = await startRedis({ appendfsync: 'always' });
+      mediators = await startMediators(dataDir, redis);
     } catch (e) {
       process.stderr.write(`bench: ${e.message}\n`);
       return 1;
     }
-    ({ child } = mediator);
 
     const phases = { saturated: new Phase(), paced: new Phase() };
     let duplicates = 0;
     const onDelivered = (id, at) => {
       if (!phases.saturated.delivered(id, at) && !phases.paced.delivered(id, at)) duplicates++;
     };
-    for (let i = 0; i < settings.recipients; i++) recipients.push(new Recipient(mediator, onDelivered));
+    for (let i = 0; i < settings.recipients; i++) recipients.push(new Recipient(mediators[i % mediators.length], onDelivered));
 
     // Everything is packed before the clock starts: only posting and delivery are measured.
     // Packing blocks the event loop for seconds, longer than the server keeps an idle
     // connection open, so it comes before the recipients connect.
     const pacedCount = Math.round(settings.rate * settings.seconds);
-    const first = await packForwards(settings.forwards, recipients, 0);
-    const second = await packForwards(pacedCount, recipients, settings.forwards);
+    const first = await packForwards(settings.forwards, recipients, 0, mediators);
+    const second = await packForwards(pacedCount, recipients, settings.forwards, mediators);
     await Promise.all(recipients.map((r) => r.setUp()));
 
     const postingMs = await saturate(phases.saturated, first, settings.concurrency);
@@ -256,7 +284,12 @@ async function main() {
     const paced = phases.paced.summary();
     const result = {
       machine: { cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, platform: `${process.platform} ${process.arch}` },
-      settings: { ...settings, store: `SQLite, synchronous full (the mediator's default), in ${tmpdir()}` },
+      settings: {
+        ...settings,
+        store: redis === null
+          ? `SQLite, synchronous full (the mediator's default), in ${tmpdir()}`
+          : `${settings.processes} mediator process${settings.processes > 1 ? 'es' : ''} on one redis-server (appendfsync always), in ${tmpdir()}`,
+      },
       accepted: {
         forwardsPerSecond: +((saturated.accepted * 1000) / postingMs).toFixed(1),
         forwards: saturated.sent, accepted: saturated.accepted, seconds: +(postingMs / 1000).toFixed(3), statuses: saturated.statuses,
@@ -273,7 +306,8 @@ async function main() {
     return ok ? 0 : 1;
   } finally {
     for (const r of recipients) r.ws?.close();
-    if (child) await stopMediator(child);
+    await Promise.all(mediators.map((m) => stopMediator(m.child)));
+    await redis?.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
@@ -284,7 +318,7 @@ function text(r) {
   const lat = (p) => `p50 ${ms(p.p50Ms)}, p99 ${ms(p.p99Ms)}, max ${ms(p.maxMs)} (${p.delivered}/${p.sent} delivered)`;
   const refused = (p) => (p.accepted < p.sent ? `\n  not accepted: ${JSON.stringify(p.statuses)}` : '');
   return [
-    'mediator load benchmark (mediator in a child process, load generator here, both on loopback)',
+    'mediator load benchmark (mediators in child processes, load generator here, all on loopback)',
     `machine: ${r.machine.cores} cores (${r.machine.cpu}), Node ${r.machine.node}, ${r.machine.platform}`,
     `settings: ${s.recipients} recipients live on WebSocket; phase 1 ${s.forwards} forwards at concurrency ${s.concurrency};`
       + ` phase 2 ${s.rate} forwards/s for ${s.seconds} s; ${s.store}`,

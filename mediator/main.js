@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// `npm run mediator`: a DIDComm mediator on an embedded SQLite store.
+// `npm run mediator`: a DIDComm mediator on an embedded SQLite store, or one of several
+// processes sharing Redis (--store redis://host:port).
 // Flags beat environment variables; see `--help`.
 import { parseArgs } from 'node:util';
 import { startMediator, DEFAULTS } from './server.js';
@@ -12,6 +13,8 @@ const HELP = `usage: npm run mediator -- [options]
   --ws-url URL               the ws(s) URL clients reach (MEDIATOR_WS_URL; default from the public URL, path /ws)
   --no-websocket             no WebSocket endpoint (and no ws service in the DID) (MEDIATOR_WEBSOCKET=off)
   --data-dir DIR             identity and SQLite store (MEDIATOR_DATA_DIR; default ${DEFAULTS.dataDir})
+  --store sqlite|URL         sqlite (in the data dir), or redis://[:password@]host:port[/db] shared by several
+                             processes, each with the same --public-url and --ws-url (MEDIATOR_STORE; default sqlite)
   --mediation VERSIONS       coordinate-mediation versions offered, e.g. 2,3 or 3 (MEDIATOR_MEDIATION; default 2,3)
   --grant all|none|DID,...   who is granted mediation (MEDIATOR_GRANT; default all)
   --max-message-bytes N      largest message taken (MEDIATOR_MAX_MESSAGE_BYTES; default ${DEFAULTS.maxMessageBytes})
@@ -55,6 +58,7 @@ const { values } = parseArgs({
     'ws-url': { type: 'string' },
     'no-websocket': { type: 'boolean' },
     'data-dir': { type: 'string' },
+    store: { type: 'string' },
     mediation: { type: 'string' },
     grant: { type: 'string' },
     'max-message-bytes': { type: 'string' },
@@ -98,6 +102,11 @@ const grant = grantText === undefined || grantText === 'all' || grantText === 'n
 const sync = pick('sync', 'MEDIATOR_SYNC');
 if (sync !== undefined && sync !== 'full' && sync !== 'normal') fail('--sync takes full or normal');
 
+const storeOption = pick('store', 'MEDIATOR_STORE');
+if (storeOption !== undefined && storeOption !== 'sqlite' && !/^rediss?:\/\//.test(storeOption)) {
+  fail('--store takes sqlite or a redis:// URL');
+}
+
 // Signals are handled from the start: a SIGTERM that comes during start-up still closes the store.
 const started = startMediator({
   host: pick('host', 'MEDIATOR_HOST'),
@@ -106,6 +115,7 @@ const started = startMediator({
   wsUrl: pick('ws-url', 'MEDIATOR_WS_URL'),
   websocket: !(values['no-websocket'] || env.MEDIATOR_WEBSOCKET === 'off'),
   dataDir: pick('data-dir', 'MEDIATOR_DATA_DIR'),
+  store: storeOption,
   mediationVersions: versions,
   grant,
   maxMessageBytes: integer(pick('max-message-bytes', 'MEDIATOR_MAX_MESSAGE_BYTES'), '--max-message-bytes'),

@@ -38,6 +38,7 @@ export class Problem extends Error {
 const STATUS_OF = {
   'e.p.crypto.message.dejavu': 409,
   'e.p.me.res.storage.message_too_big': 413,
+  'e.p.me.res.storage': 503,
   'e.p.me.res.storage.queue_full': 507,
   'e.p.req.rate_limited': 429,
   'e.p.req.not_enroll': 403,
@@ -156,6 +157,11 @@ export class Mediator {
       let problem = e;
       if (!(e instanceof Problem)) {
         problem = e instanceof DIDCommError ? problemFor(e, 'the message could not be handled') : null;
+        if (problem === null && this.#store.isUnavailable?.(e)) {
+          // Nothing was acknowledged; the sender may try again shortly.
+          this.#log({ level: 'warn', event: 'store-unavailable' });
+          problem = new Problem('e.p.me.res.storage', 'the mediator\'s store is unavailable; try again later', [], 503, 1);
+        }
         if (problem === null) {
           this.#log({ level: 'error', event: 'internal-error', error: String(e?.stack ?? e) });
           problem = new Problem('e.p.me', 'internal error', [], 500);
@@ -243,7 +249,7 @@ export class Mediator {
     }
     if (queued.duplicate) throw dejavu(message);
     // Stored: from here on the forward is acknowledged; live delivery is best effort on top.
-    this.#live.notify(owner, { id: queued.id, recipientDid: recipient, receivedAt: queued.receivedAt, packed });
+    this.#live.notify(owner, { id: queued.id, recipientDid: recipient, receivedAt: queued.receivedAt, packed }, queued.liveOwner ?? null);
     const wantsAck = (Array.isArray(message.please_ack) && message.please_ack.length > 0)
       || message.return_route === 'all' || message.return_route === 'thread';
     if (ctx.transport === 'ws' && wantsAck) {
@@ -342,7 +348,9 @@ export class Mediator {
         if (ctx.transport !== 'ws') {
           throw new Problem('e.m.live-mode-not-supported', 'live delivery needs a persistent connection: use the WebSocket endpoint');
         }
-        this.#live.setLive(ctx.session, p.liveDelivery ? client : null);
+        // The store knows the live session before the backlog is read: a message stored in
+        // between is either in the backlog or handed to this session, never neither.
+        await this.#live.setLive(ctx.session, p.liveDelivery ? client : null);
         const outcome = await this.#reply(message, await status(message), ctx, kind);
         if (p.liveDelivery) this.#live.pushBacklog(ctx.session);
         return outcome;

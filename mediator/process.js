@@ -8,7 +8,8 @@ const MAIN = fileURLToPath(new URL('./main.js', import.meta.url));
 
 /**
  * Starts a mediator process with `args` (main.js flags; `--port 0` picks a port) and
- * resolves once it has started, to `{ child, did, url, wsUrl, oobUrl, port }`. Its stdout
+ * resolves once it has started, to `{ child, did, url, wsUrl, oobUrl, port, processId }`
+ * (`processId` on a shared store only). Its stdout
  * (JSON lines) goes to `onLine` when given; stderr is kept for the error when it fails.
  */
 export function spawnMediator(args, { onLine, timeoutMs = 30_000, nodeArgs = [] } = {}) {
@@ -35,7 +36,8 @@ export function spawnMediator(args, { onLine, timeoutMs = 30_000, nodeArgs = [] 
       if (line.event === 'started') {
         clearTimeout(timer);
         child.removeAllListeners('exit');
-        resolve({ child, did: line.did, url: line.url, wsUrl: line.wsUrl, oobUrl: line.oobUrl, port: Number(new URL(line.url).port) });
+        // `port` is where it listens; `url` may be a load balancer's in front of it.
+        resolve({ child, did: line.did, url: line.url, wsUrl: line.wsUrl, oobUrl: line.oobUrl, port: line.port, processId: line.processId });
       }
     });
   });

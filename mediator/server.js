@@ -9,7 +9,7 @@ import { outOfBand } from 'didcomm-wasm';
 import { Mediator, MEDIA_TYPES } from './mediator.js';
 import { SqliteStore } from './store.js';
 import { LiveHub, Session } from './live.js';
-import { loadIdentity } from './identity.js';
+import { loadIdentity, loadSharedIdentity } from './identity.js';
 import { connectionBucket, retryAfter } from './limits.js';
 
 const ACCEPTED_TYPES = new Set([...Object.values(MEDIA_TYPES), 'application/json']);
@@ -26,6 +26,8 @@ export const DEFAULTS = {
   dataDir: '.data/mediator',
   mediationVersions: [2, 3],
   grant: 'all',
+  /** 'sqlite' (in dataDir), or a redis:// URL shared by several processes. */
+  store: 'sqlite',
   maxMessageBytes: 10 * 1024 * 1024,
   synchronous: 'full',
   // Resource limits (0 turns one off). Generous: a normal agent, the tests and the benchmark
@@ -58,7 +60,8 @@ export function wsUrlFor(httpUrl) {
 /**
  * Starts a mediator. Options (all optional): host, port (0 picks one), publicUrl (default
  * http://host:port/), wsUrl (default from publicUrl), websocket (false: no WebSocket endpoint
- * and no ws service in the DID), dataDir, mediationVersions ([2, 3]),
+ * and no ws service in the DID), dataDir, store ('sqlite' in dataDir, or a redis:// URL that
+ * several processes share: then give each the same publicUrl and wsUrl), mediationVersions ([2, 3]),
  * grant ('all' | 'none' | DIDs), maxMessageBytes, synchronous ('full' | 'normal'), log (a
  * function taking one object per line; default JSON lines on stdout; null for none), fetch.
  * Limits (see DEFAULTS; 0 turns one off): queueMaxMessages and queueMaxBytes per mediated
@@ -107,11 +110,28 @@ export async function startMediator(options = {}) {
   const wsUrl = config.websocket === false ? null : (config.wsUrl ?? wsUrlFor(httpUrl));
 
   const dataDir = resolve(config.dataDir);
-  const identity = loadIdentity(dataDir, { httpUrl, wsUrl });
-  const store = new SqliteStore({ dataDir, synchronous: config.synchronous });
-  const live = new LiveHub(stamp);
+  const shared = typeof config.store === 'string' && /^rediss?:\/\//.test(config.store);
+  let store;
+  let identity;
+  if (shared) {
+    // Several processes, one mediator: the queues, grants, keylists, seen ids, the identity
+    // and the live sessions all live in Redis.
+    const { RedisStore } = await import('./redis-store.js');
+    store = await RedisStore.connect(config.store);
+    const persistence = await store.persistence();
+    if (persistence?.appendonly !== 'yes' || persistence.appendfsync !== 'always') {
+      // Not refused: an operator may choose it. But a 202 is then worth less (README, Scale-out).
+      stamp({ level: 'warn', event: 'redis-persistence', ...(persistence ?? { unknown: true }), durable: 'appendonly yes, appendfsync always' });
+    }
+    identity = await loadSharedIdentity(store, { httpUrl, wsUrl });
+  } else {
+    identity = loadIdentity(dataDir, { httpUrl, wsUrl });
+    store = new SqliteStore({ dataDir, synchronous: config.synchronous });
+  }
+  const live = new LiveHub(stamp, shared ? store : null);
   const mediator = new Mediator({ identity, store, live, config, log: stamp });
   live.mediator = mediator;
+  await live.start();
   const invitation = outOfBand.invitation({ from: identity.did, goalCode: 'request-mediate', goal: 'Request mediation' });
   const oobUrl = outOfBand.invitationUrl(invitation, httpUrl);
 
@@ -145,7 +165,10 @@ export async function startMediator(options = {}) {
     }
   }, config.wsPingIntervalMs) : null;
   heartbeat?.unref();
-  stamp({ level: 'info', event: 'started', did: identity.did, url: httpUrl, wsUrl, oobUrl, dataDir, newIdentity: identity.created });
+  stamp({
+    level: 'info', event: 'started', did: identity.did, url: httpUrl, wsUrl, oobUrl, port, newIdentity: identity.created,
+    ...(shared ? { store: 'redis', processId: live.processId } : { store: 'sqlite', dataDir }),
+  });
 
   let closing;
   const close = () => {

@@ -21,8 +21,12 @@ trap 'rm -f "$log"' EXIT
 for target in $(cargo fuzz list); do
   echo "== fuzz $target for ${seconds}s"
   status=0
+  # libFuzzer bounds inputs by the largest seed (3.5 KiB, a P-521 vector) or 4 KiB; unpack
+  # gets room for mutations that grow an envelope (more recipients, longer headers).
+  max_len=4096
+  if [ "$target" = unpack ]; then max_len=16384; fi
   cargo fuzz run -s none "$target" "corpus/$target" -- \
-    -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
+    -max_total_time="$seconds" -max_len="$max_len" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 >"$log" 2>&1 || status=$?
   grep -E '^(Done [0-9]+ runs|stat::number_of_executed_units|stat::peak_rss_mb|==[0-9]+== ERROR|SUMMARY|thread .* panicked)' "$log" || true
   if [ "$status" -ne 0 ]; then
     tail -40 "$log" >&2

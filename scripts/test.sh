@@ -37,6 +37,11 @@ if ! command -v chromium >/dev/null 2>&1; then
   apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
 fi
 
+step "redis-server for the mediator scale-out tests (Debian's package)"
+if ! command -v redis-server >/dev/null 2>&1; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+fi
+
 step "npm package build (cargo rustc + wasm-bindgen per wasm-pack.toml)"
 node scripts/build.mjs
 
