@@ -3,7 +3,7 @@
 // processes sharing Redis (--store redis://host:port).
 // Flags beat environment variables; see `--help`.
 import { parseArgs } from 'node:util';
-import { startMediator, DEFAULTS } from './server.js';
+import { startMediator, DEFAULTS, isRedisUrl } from './server.js';
 
 const HELP = `usage: npm run mediator -- [options]
 
@@ -103,7 +103,7 @@ const sync = pick('sync', 'MEDIATOR_SYNC');
 if (sync !== undefined && sync !== 'full' && sync !== 'normal') fail('--sync takes full or normal');
 
 const storeOption = pick('store', 'MEDIATOR_STORE');
-if (storeOption !== undefined && storeOption !== 'sqlite' && !/^rediss?:\/\//.test(storeOption)) {
+if (storeOption !== undefined && storeOption !== 'sqlite' && !isRedisUrl(storeOption)) {
   fail('--store takes sqlite or a redis:// URL');
 }
 

@@ -391,8 +391,13 @@ export class Mediator {
    */
   #fit(batch) {
     let bytes = 0;
-    const end = batch.findIndex((m, i) => (bytes += Buffer.byteLength(m.packed)) > this.config.maxMessageBytes && i > 0);
-    return end === -1 ? batch : batch.slice(0, end);
+    let end = 0;
+    while (end < batch.length) {
+      bytes += Buffer.byteLength(batch[end].packed);
+      if (end > 0 && bytes > this.config.maxMessageBytes) break;
+      end += 1;
+    }
+    return batch.slice(0, end);
   }
 
   // --- replies ---

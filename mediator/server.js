@@ -49,6 +49,9 @@ export const DEFAULTS = {
 /** How long a peer we close a WebSocket on has to answer the close frame before the socket is cut. */
 const CLOSE_GRACE_MS = 1000;
 
+/** True for a `store` option naming a Redis (shared by several processes), not SQLite. */
+export const isRedisUrl = (store) => typeof store === 'string' && /^rediss?:\/\//.test(store);
+
 /** The WebSocket URL beside an HTTP URL: same host and path, ws(s) scheme, path + 'ws'. */
 export function wsUrlFor(httpUrl) {
   const u = new URL(httpUrl);
@@ -110,7 +113,7 @@ export async function startMediator(options = {}) {
   const wsUrl = config.websocket === false ? null : (config.wsUrl ?? wsUrlFor(httpUrl));
 
   const dataDir = resolve(config.dataDir);
-  const shared = typeof config.store === 'string' && /^rediss?:\/\//.test(config.store);
+  const shared = isRedisUrl(config.store);
   let store;
   let identity;
   if (shared) {

@@ -55,30 +55,28 @@ impl Limits {
         "maxDidDocumentBytes",
     ];
 
-    /// The values in the order of [`Limits::NAMES`].
-    pub fn values(&self) -> [usize; 6] {
+    /// The fields in the order of [`Limits::NAMES`].
+    fn fields_mut(&mut self) -> [&mut usize; 6] {
         [
-            self.max_packed_bytes,
-            self.max_json_depth,
-            self.max_recipients,
-            self.max_attachments,
-            self.max_forward_nesting,
-            self.max_did_document_bytes,
-        ]
-    }
-
-    /// The field of `name` (one of [`Limits::NAMES`]).
-    pub fn field_mut(&mut self, name: &str) -> Option<&mut usize> {
-        let fields = [
             &mut self.max_packed_bytes,
             &mut self.max_json_depth,
             &mut self.max_recipients,
             &mut self.max_attachments,
             &mut self.max_forward_nesting,
             &mut self.max_did_document_bytes,
-        ];
+        ]
+    }
+
+    /// The values in the order of [`Limits::NAMES`].
+    pub fn values(&self) -> [usize; 6] {
+        let mut copy = *self;
+        copy.fields_mut().map(|v| *v)
+    }
+
+    /// The field of `name` (one of [`Limits::NAMES`]).
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut usize> {
         let at = Limits::NAMES.iter().position(|n| *n == name)?;
-        fields.into_iter().nth(at)
+        self.fields_mut().into_iter().nth(at)
     }
 
     /// `IllegalArgument` unless every limit is at least 1 and the depth at most

@@ -220,7 +220,9 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         let mut packed = packed.to_owned();
         let mut next = next;
         for key in routing_keys.iter().rev() {
-            let value = crate::unpack::parse_json(packed.as_bytes(), "message to forward")?;
+            let value = self
+                .limits
+                .parse_json(packed.as_bytes(), "message to forward")?;
             let forward = forward_message(value, next, headers)?;
             packed = self
                 .anoncrypt(forward.to_json().as_bytes(), key, enc)

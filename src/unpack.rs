@@ -9,7 +9,7 @@ use zeroize::Zeroizing;
 
 use crate::crypto::{PublicKey, SignAlg};
 use crate::did::{did_of, resolve_known, DidResolver, Relationship};
-use crate::error::{err, json_error, list, Result};
+use crate::error::{err, list, Result};
 use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
 use crate::jose::jws::Jws;
@@ -359,11 +359,6 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         }
         Ok(key)
     }
-}
-
-pub(crate) fn parse_json(bytes: &[u8], what: &str) -> Result<Value> {
-    serde_json::from_slice(bytes)
-        .map_err(|e| err!(Malformed, "{what} is not JSON: {}", json_error(&e)))
 }
 
 /// CHECKLIST §1: the plaintext `from` is the authcrypt sender's DID and the signer's DID;

@@ -269,18 +269,7 @@ impl DIDCommCore {
                 unwrap_re_wrapping_forward: opt_bool(&options, "unwrapReWrappingForward")?
                     .unwrap_or(false),
             };
-            // An object is read as its JSON text, so that one path checks size and depth.
-            let text = match packed.is_object() {
-                true => stringify(&packed, "packed message")?,
-                false => packed,
-            };
-            let Some(js) = text.dyn_ref::<js_sys::JsString>() else {
-                return Err(err!(
-                    IllegalArgument,
-                    "unpack takes a JSON string or object, got {}",
-                    js_type(&text)
-                ));
-            };
+            let js = packed_js(packed, "unpack")?;
             // UTF-8 has at least as many bytes as UTF-16 units: refuse before copying.
             crate::Limits::bound(
                 "bytes in the packed message",
@@ -288,9 +277,7 @@ impl DIDCommCore {
                 core.limits().max_packed_bytes,
                 "maxPackedBytes",
             )?;
-            let text = convert::text(&text)
-                .ok_or_else(|| err!(IllegalArgument, "packed message is not a string"))?;
-            let (message, meta) = core.unpack(&text, &unpack_options).await?;
+            let (message, meta) = core.unpack(&js_text(&js), &unpack_options).await?;
             Ok(unpack_result(&message, &meta))
         })
     }
@@ -299,7 +286,7 @@ impl DIDCommCore {
     #[wasm_bindgen(js_name = wrapInForward)]
     pub fn wrap_in_forward(&self, packed: JsValue, options: JsValue) -> Promise {
         self.run(move |core| async move {
-            let packed = packed_text(&packed, "wrapInForward")?;
+            let packed = js_text(&packed_js(packed, "wrapInForward")?);
             let options = read_options(&options, "wrapInForward", true)?;
             let next = opt_string(&options, "next")?.ok_or_else(|| {
                 err!(
@@ -547,19 +534,25 @@ pub fn default_limits() -> JsValue {
     obj.into()
 }
 
-/// A packed message given as JSON text or as an object, as text.
-fn packed_text(value: &JsValue, call: &str) -> Result<String> {
-    if let Some(text) = convert::text(value) {
-        return Ok(text);
-    }
-    if value.is_object() {
-        return Ok(convert::json_text(&to_json(value, "packed message")?));
-    }
-    Err(err!(
-        IllegalArgument,
-        "{call} takes a packed message as a JSON string or object, got {}",
-        js_type(value)
-    ))
+/// A packed message given as JSON text or as an object, as a JS string: an object through
+/// `JSON.stringify`, so that every packed message enters as text, checked in one place.
+fn packed_js(value: JsValue, call: &str) -> Result<js_sys::JsString> {
+    let text = match value.is_object() {
+        true => stringify(&value, "packed message")?,
+        false => value,
+    };
+    text.dyn_into::<js_sys::JsString>().map_err(|other| {
+        err!(
+            IllegalArgument,
+            "{call} takes a packed message as a JSON string or object, got {}",
+            js_type(&other)
+        )
+    })
+}
+
+/// The text of a JS string (never absent: the value is a string).
+fn js_text(js: &js_sys::JsString) -> String {
+    convert::text(js).unwrap_or_default()
 }
 
 /// `parseForward(message)`: `{ next, forwarded }` of a forward message, or null.
