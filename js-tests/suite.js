@@ -192,6 +192,34 @@ export function roundTripCases(fx) {
     });
   }
   cases.push({
+    name: 'packPlaintext: wire form as JSON.stringify wrote it, other forms normalized, errors as before',
+    fn: async () => {
+      const typ = 'application/didcomm-plain+json';
+      const wire = { id: '1', type: 't', from: alice, to: [bob], created_time: 5, body: { b: [1, null] }, z: null, a: 1 };
+      assert(await fx.alice.packPlaintext({ ...wire, typ }) === JSON.stringify({ ...wire, typ }), 'with typ: the same text');
+      assert(await fx.alice.packPlaintext(wire) === `{"typ":"${typ}",${JSON.stringify(wire).slice(1)}`, 'typ added in front');
+      const loose = { type: 't', id: '1', to: bob, from: null, created_time: 5.0 };
+      assert(await fx.alice.packPlaintext(loose)
+        === `{"body":{},"created_time":5,"id":"1","to":["${bob}"],"typ":"${typ}","type":"t"}`, 'normalized, in key order');
+      for (const [bad, needle] of [
+        [{ id: '', type: 't', body: {} }, "'id' must not be empty"],
+        [{ id: '1', type: 't', body: {}, from: 'alice' }, "'from' must be a DID"],
+        [{ id: '1', type: 't', body: [] }, "'body' must be an object"],
+        [{ id: '1', type: 't', body: {}, typ: 'application/json' }, "'typ'"],
+        [{ id: '1', type: 't', body: {}, from_prior: 'a.b.c' }, 'from_prior'],
+      ]) {
+        let error;
+        try {
+          await fx.alice.packPlaintext(bad);
+        } catch (e) {
+          error = e;
+        }
+        assert(error?.code === 'ERR_MALFORMED' || error?.code === 'ERR_ILLEGAL_ARGUMENT', `${JSON.stringify(bad)} refused`);
+        assert(error.message.includes(needle), `${error.message} names ${needle}`);
+      }
+    },
+  });
+  cases.push({
     name: 'plaintext',
     fn: async () => {
       const msg = message(alice, bob);

@@ -1,6 +1,7 @@
 //! Packing: plaintext, signed (JWS), and encrypted (JWE anoncrypt or authcrypt, optionally
 //! signed first and optionally with the sender protected by an outer anoncrypt).
 
+use std::borrow::Cow;
 use std::future::Future;
 use std::pin::Pin;
 
@@ -10,6 +11,7 @@ use crate::crypto::{Curve, PublicKey, SignAlg};
 use crate::did::{did_of, is_did, resolve_known, DidDocument, DidResolver, Relationship};
 use crate::error::{err, list, Result};
 use crate::jose::{enc::ContentEnc, jwe, jws};
+use crate::media_type::MediaType;
 use crate::message::Message;
 use crate::routing::MessagingService;
 use crate::secrets::{find_held, require_secret, Secret, SecretsResolver};
@@ -85,10 +87,41 @@ pub fn plaintext(message: &Message) -> Result<String> {
     Ok(message.to_json())
 }
 
+/// [`plaintext`] of a message's JSON text. Text already in wire form comes back as it is,
+/// borrowed, with `typ` added when it has none: its members keep their order and their
+/// text, and only the headers are read and checked (the body is walked, not kept). Other
+/// text is read as a [`Message`] (normalized, or refused with the error that says why) and
+/// written anew.
+pub fn plaintext_json(text: &str) -> Result<Cow<'_, str>> {
+    let Some((headers, has_typ)) = crate::message::wire::headers(text) else {
+        return plaintext(&Message::from_json(text)?).map(Cow::Owned);
+    };
+    headers.validate()?;
+    crate::rotation::refuse_unencrypted(&headers, "plaintext")?;
+    if has_typ {
+        return Ok(Cow::Borrowed(text));
+    }
+    // The text is an object, so its first character past any whitespace is the brace.
+    let at = text.find('{').map_or(0, |i| i + 1);
+    let (head, rest) = text.split_at(at);
+    let mut out = String::with_capacity(text.len() + 48);
+    out.push_str(head);
+    out.push_str("\"typ\":");
+    crate::json::push_string(&mut out, MediaType::Plain.as_str());
+    out.push(',');
+    out.push_str(rest);
+    Ok(Cow::Owned(out))
+}
+
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     /// The message as plaintext JSON, after validation.
     pub fn pack_plaintext(&self, message: &Message) -> Result<String> {
         plaintext(message)
+    }
+
+    /// The message's JSON text as plaintext, after validation: [`plaintext_json`].
+    pub fn pack_plaintext_json<'t>(&self, text: &'t str) -> Result<Cow<'t, str>> {
+        plaintext_json(text)
     }
 
     /// Signs the message with `sign_by` (a DID, meaning its first authentication key whose

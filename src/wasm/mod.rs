@@ -191,8 +191,8 @@ impl DIDCommCore {
     #[wasm_bindgen(js_name = packPlaintext)]
     pub fn pack_plaintext(&self, message: JsValue) -> Promise {
         // No resolver is asked, so none is set up (`run`): a tenth of the call.
-        match read_message(&message).and_then(|m| crate::pack::plaintext(&m)) {
-            Ok(text) => Promise::resolve(&JsValue::from_str(&text)),
+        match pack_plaintext(&message) {
+            Ok(packed) => Promise::resolve(&packed),
             Err(error) => Promise::reject(&js_error(error)),
         }
     }
@@ -432,7 +432,20 @@ fn check_did_resolver(resolver: &JsValue) -> std::result::Result<(), JsValue> {
     }
 }
 
-fn read_message(value: &JsValue) -> Result<Message> {
+/// The packed plaintext of a JS message. Its JSON text, when already in wire form, is the
+/// packed message itself (`pack::plaintext_json`): the JS string goes back as it is.
+fn pack_plaintext(value: &JsValue) -> Result<JsValue> {
+    let text = stringify(check_message(value)?, "message")?;
+    let utf8 = convert::text(&text)
+        .ok_or_else(|| err!(IllegalArgument, "message cannot be serialized to JSON"))?;
+    Ok(match crate::pack::plaintext_json(&utf8)? {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(packed) => JsValue::from_str(&packed),
+    })
+}
+
+/// The message argument, when it is an object (not an array).
+fn check_message(value: &JsValue) -> Result<&JsValue> {
     if !value.is_object() || js_sys::Array::is_array(value) {
         let kind = if js_sys::Array::is_array(value) {
             "array".into()
@@ -444,7 +457,11 @@ fn read_message(value: &JsValue) -> Result<Message> {
             "message must be an object, got {kind}"
         ));
     }
-    match to_json(value, "message")? {
+    Ok(value)
+}
+
+fn read_message(value: &JsValue) -> Result<Message> {
+    match to_json(check_message(value)?, "message")? {
         Value::Object(obj) => Message::from_object(obj),
         // JSON.stringify of an object is an object, unless its toJSON says otherwise.
         other => Message::from_value(&other),
