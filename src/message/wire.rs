@@ -9,11 +9,11 @@
 //! wrong: this reader never decides an error, and never builds one.
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::borrow::Cow;
 use std::fmt;
 
-use super::{Message, KNOWN};
+use super::Message;
 use crate::media_type::MediaType;
 
 /// The headers of `text` when it is in wire form, as a `Message` with an empty body, no
@@ -26,59 +26,51 @@ pub(crate) fn headers(text: &str) -> Option<(Message, bool)> {
     found
 }
 
-/// How each of [`KNOWN`]'s members (in its order) is written in wire form.
+/// The members this reader tells apart; every other name is an extra header.
 #[derive(Clone, Copy, PartialEq)]
-enum Form {
-    /// A string.
-    Str,
-    /// An array of strings (a lone string is normalized by `from_json`).
-    Strs,
-    /// An integer as written (`1.0` is normalized by `from_json`).
-    Seconds,
-    /// Exactly the plaintext media type.
+enum Key {
+    Id,
     Typ,
-    /// An object: the body, checked and not kept.
-    Object,
-    /// `attachments`, which `Attachment` normalizes.
-    Never,
+    Type,
+    From,
+    To,
+    Thid,
+    Pthid,
+    CreatedTime,
+    ExpiresTime,
+    Body,
+    FromPrior,
+    PleaseAck,
+    Ack,
+    /// `attachments`: normalized by `Attachment`, so never in wire form here.
+    Attachments,
+    Other,
 }
 
-/// `body`'s index in [`KNOWN`].
-const BODY: usize = 9;
-
-const FORMS: [Form; KNOWN.len()] = {
-    use Form::*;
-    // id typ type from to thid pthid created_time expires_time body attachments from_prior
-    // please_ack ack
-    [
-        Str, Typ, Str, Str, Strs, Str, Str, Seconds, Seconds, Object, Never, Str, Strs, Strs,
-    ]
-};
-
-fn in_form(form: Form, value: &Value) -> bool {
-    let is_str = |v: &Value| v.is_string();
-    match form {
-        Form::Str => is_str(value),
-        Form::Strs => value
-            .as_array()
-            .is_some_and(|items| items.iter().all(is_str)),
-        Form::Seconds => value.is_u64(),
-        Form::Typ => value.as_str() == Some(MediaType::Plain.as_str()),
-        Form::Object => value.is_object(),
-        Form::Never => false,
+impl Key {
+    fn of(name: &str) -> Key {
+        match name {
+            "id" => Key::Id,
+            "typ" => Key::Typ,
+            "type" => Key::Type,
+            "from" => Key::From,
+            "to" => Key::To,
+            "thid" => Key::Thid,
+            "pthid" => Key::Pthid,
+            "created_time" => Key::CreatedTime,
+            "expires_time" => Key::ExpiresTime,
+            "body" => Key::Body,
+            "from_prior" => Key::FromPrior,
+            "please_ack" => Key::PleaseAck,
+            "ack" => Key::Ack,
+            "attachments" => Key::Attachments,
+            _ => Key::Other,
+        }
     }
 }
 
-/// A member name: its index in [`KNOWN`], or the name itself for an extra header (to find
-/// repeats).
-enum Name<'de> {
-    Known(usize),
-    Extra(Cow<'de, str>),
-}
-
-fn known(name: &str) -> Option<usize> {
-    KNOWN.iter().position(|k| *k == name)
-}
+/// A member name: its `Key`, and the name itself for an extra header (to find repeats).
+struct Name<'de>(Key, Option<Cow<'de, str>>);
 
 struct NameSeed;
 
@@ -95,42 +87,42 @@ impl<'de> Visitor<'de> for NameSeed {
         f.write_str("a member name")
     }
     fn visit_borrowed_str<E>(self, name: &'de str) -> Result<Name<'de>, E> {
-        Ok(known(name).map_or(Name::Extra(Cow::Borrowed(name)), Name::Known))
+        Ok(match Key::of(name) {
+            Key::Other => Name(Key::Other, Some(Cow::Borrowed(name))),
+            key => Name(key, None),
+        })
     }
     // A name with escapes in it: unescaped into a buffer that does not outlive the call.
     fn visit_str<E>(self, name: &str) -> Result<Name<'de>, E> {
-        Ok(known(name).map_or_else(|| Name::Extra(Cow::Owned(name.to_owned())), Name::Known))
+        Ok(match Key::of(name) {
+            Key::Other => Name(Key::Other, Some(Cow::Owned(name.to_owned()))),
+            key => Name(key, None),
+        })
     }
 }
 
-/// The top level is a JSON object or not in wire form: any other value is `Ok(None)`, not an
-/// invalid-type error, so that this reader builds no error text it would throw away (and
-/// the wasm carries no code to build one).
-macro_rules! other_values_are_none {
-    () => {
-        // Left unread: the deserializer then fails, which is `None` as well.
-        fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
-            Ok(None)
-        }
-        fn visit_unit<E>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-        fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-    };
+/// A header that is a string, as it is.
+fn string(value: Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s),
+        _ => None,
+    }
+}
+
+/// A header that is an array of strings (a lone string is normalized by `from_json`).
+fn strings(value: Value) -> Option<Vec<String>> {
+    match value {
+        Value::Array(items) => items.into_iter().map(string).collect(),
+        _ => None,
+    }
+}
+
+/// A time that is an integer as written (`1.0` is normalized by `from_json`).
+fn seconds(value: Value) -> Option<u64> {
+    match value {
+        Value::Number(n) => n.as_u64(),
+        _ => None,
+    }
 }
 
 /// Extra headers this reader checks for repeats; a message with more goes to `from_json`.
@@ -144,43 +136,84 @@ impl<'de> Visitor<'de> for HeadersVisitor {
         f.write_str("a message")
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
-        let mut headers = Map::new();
+        let mut m = Message::default();
         let mut seen = 0u32;
         let mut extra: Vec<Cow<'de, str>> = Vec::new();
-        while let Some(name) = map.next_key_seed(NameSeed)? {
+        let mut has_typ = false;
+        while let Some(Name(key, name)) = map.next_key_seed(NameSeed)? {
             // Every value is parsed as `from_json` parses it, so that both take the same
             // texts (a skipping parse would take numbers out of range, for one).
             let value: Value = map.next_value()?;
-            match name {
-                Name::Extra(name) => {
-                    if extra.len() == MAX_EXTRA || extra.contains(&name) {
-                        return Ok(None);
-                    }
-                    extra.push(name);
+            if key == Key::Other {
+                let name = name.unwrap_or_default();
+                if extra.len() == MAX_EXTRA || extra.contains(&name) {
+                    return Ok(None);
                 }
-                Name::Known(i) => {
-                    let (Some(name), Some(form)) = (KNOWN.get(i), FORMS.get(i)) else {
-                        return Ok(None);
-                    };
-                    if seen & (1 << i) != 0 || !in_form(*form, &value) {
-                        return Ok(None);
-                    }
-                    seen |= 1 << i;
-                    if *form != Form::Object {
-                        headers.insert((*name).to_owned(), value);
-                    }
+                extra.push(name);
+                continue;
+            }
+            let bit = 1 << key as u32;
+            if seen & bit != 0 {
+                return Ok(None);
+            }
+            seen |= bit;
+            let read = match key {
+                Key::Id => string(value).map(|v| m.id = v),
+                Key::Type => string(value).map(|v| m.type_ = v),
+                Key::Typ => {
+                    (value.as_str() == Some(MediaType::Plain.as_str())).then(|| has_typ = true)
                 }
+                Key::From => string(value).map(|v| m.from = Some(v)),
+                Key::To => strings(value).map(|v| m.to = Some(v)),
+                Key::Thid => string(value).map(|v| m.thid = Some(v)),
+                Key::Pthid => string(value).map(|v| m.pthid = Some(v)),
+                Key::CreatedTime => seconds(value).map(|v| m.created_time = Some(v)),
+                Key::ExpiresTime => seconds(value).map(|v| m.expires_time = Some(v)),
+                Key::FromPrior => string(value).map(|v| m.from_prior = Some(v)),
+                Key::PleaseAck => strings(value).map(|v| m.please_ack = Some(v)),
+                Key::Ack => strings(value).map(|v| m.ack = Some(v)),
+                Key::Body => value.is_object().then_some(()),
+                Key::Attachments | Key::Other => None,
+            };
+            if read.is_none() {
+                return Ok(None);
             }
         }
-        // A body to keep: otherwise `from_json` adds one. Required headers (present, not
-        // empty) are `from_object`'s to check; where they fail, `from_json` says why.
-        if seen & (1 << BODY) == 0 {
+        // Required headers present and not empty, a body to keep: otherwise `from_json`
+        // adds the body or gives the error.
+        let required = [Key::Id, Key::Type, Key::Body]
+            .iter()
+            .all(|k| seen & (1 << *k as u32) != 0);
+        if !required || m.id.is_empty() || m.type_.is_empty() {
             return Ok(None);
         }
-        let has_typ = headers.contains_key("typ");
-        Ok(Message::from_object(headers).ok().map(|m| (m, has_typ)))
+        Ok(Some((m, has_typ)))
     }
-    other_values_are_none!();
+    // The top level is an object or not in wire form: any other value is `Ok(None)`, not an
+    // invalid-type error, so that this reader builds no error text it would throw away (and
+    // the wasm carries no code to build one). A sequence is left unread: the deserializer
+    // then fails, which is `None` as well.
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, _: A) -> Result<Self::Value, A::Error> {
+        Ok(None)
+    }
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
 }
 
 #[cfg(test)]
@@ -209,20 +242,6 @@ mod tests {
             read(r#"{"i\u0064":"1","type":"t","body":{},"\u0078":1,"y":1}"#),
             Some(false)
         );
-    }
-
-    #[test]
-    fn the_forms_follow_known() {
-        assert_eq!(KNOWN[BODY], "body");
-        assert!(FORMS[BODY] == Form::Object);
-        assert!(KNOWN
-            .iter()
-            .zip(FORMS)
-            .all(|(k, f)| (*k == "attachments") == (f == Form::Never)));
-        assert!(KNOWN
-            .iter()
-            .zip(FORMS)
-            .all(|(k, f)| (*k == "typ") == (f == Form::Typ)));
     }
 
     #[test]
