@@ -14,6 +14,9 @@ setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
 const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
 
+// Long ASCII text (packed messages) becomes a JS string 7x faster than by TextDecoder.
+wasm.useAsciiDecoder((memory, offset, length) => Buffer.from(memory.buffer, offset, length).toString('latin1'));
+
 const api = createApi(wasm, createNodeBackend());
 export const {
   DIDComm, SecretsStore, resolveDID, createPeerDID, createKeyDID, generateKey, parseForward, wasmMemoryBytes,

@@ -187,9 +187,16 @@ export function createNodeBackend() {
         const last = cipher.final();
         return Buffer.concat([body, last, cipher.getAuthTag()]);
       }
+      // The ciphertext and its tag copied once, into one buffer (not twice by concat).
       const cipher = createCipheriv('aes-256-cbc', cek.subarray(32), iv);
-      const ciphertext = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-      return Buffer.concat([ciphertext, cbcHmacTag(cek.subarray(0, 32), aad, iv, ciphertext)]);
+      const body = cipher.update(plaintext);
+      const last = cipher.final();
+      const out = Buffer.allocUnsafe(body.length + last.length + 32);
+      body.copy(out);
+      last.copy(out, body.length);
+      const ciphertext = out.subarray(0, body.length + last.length);
+      cbcHmacTag(cek.subarray(0, 32), aad, iv, ciphertext).copy(out, ciphertext.length);
+      return out;
     },
 
     decrypt(encCode, cek, iv, aad, ciphertext, tag) {

@@ -35,8 +35,8 @@ use crate::secrets::SecretsStore;
 use crate::unpack::{UnpackMetadata, UnpackOptions};
 use crate::{ContentEnc, DidComm, ErrorKind, FromPrior, Limits, Message};
 use convert::{
-    from_json, from_json_secret, js_error, js_type, scrub_jwk, stringify, to_json, to_json_secret,
-    Failure,
+    from_json, from_json_secret, js_error, js_string, js_type, scrub_jwk, stringify, to_json,
+    to_json_secret, Failure,
 };
 use resolvers::{has_method, DocMemo, JsDidResolver, JsSecrets, Thrown};
 
@@ -312,7 +312,7 @@ impl DIDCommCore {
             let wrapped = core
                 .wrap_in_forward(&packed, &next, &routing_keys, &headers, enc)
                 .await?;
-            Ok(JsValue::from_str(&wrapped))
+            Ok(js_string(&wrapped))
         })
     }
 }
@@ -440,7 +440,7 @@ fn pack_plaintext(value: &JsValue) -> Result<JsValue> {
         .ok_or_else(|| err!(IllegalArgument, "message cannot be serialized to JSON"))?;
     Ok(match crate::pack::plaintext_json(&utf8)? {
         std::borrow::Cow::Borrowed(_) => text,
-        std::borrow::Cow::Owned(packed) => JsValue::from_str(&packed),
+        std::borrow::Cow::Owned(packed) => js_string(&packed),
     })
 }
 
@@ -596,7 +596,7 @@ fn as_argument_error(e: Error) -> Error {
 
 fn packed_result(packed: String, metadata: Value) -> JsValue {
     let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"packed".into(), &JsValue::from_str(&packed));
+    let _ = js_sys::Reflect::set(&obj, &"packed".into(), &js_string(&packed));
     let _ = js_sys::Reflect::set(&obj, &"metadata".into(), &from_json(&metadata));
     obj.into()
 }
@@ -627,7 +627,7 @@ fn encrypted_metadata(meta: &PackEncryptedMetadata) -> Value {
 /// reWrappedInForward. Only the message crosses as JSON: JS builds the metadata object from
 /// these values faster than it parses it.
 fn unpack_result(message: &Message, meta: &UnpackMetadata) -> JsValue {
-    let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, js_string);
     let flags = [
         meta.encrypted,
         meta.authenticated,
@@ -652,7 +652,7 @@ fn unpack_result(message: &Message, meta: &UnpackMetadata) -> JsValue {
         .as_ref()
         .map_or(JsValue::UNDEFINED, |claims| from_json(&claims.to_value()));
     [
-        JsValue::from_str(&message.to_json()),
+        js_string(&message.to_json()),
         flags.into(),
         text(meta.enc_alg_anon.map(ContentEnc::name)),
         text(meta.enc_alg_auth.map(ContentEnc::name)),
