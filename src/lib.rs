@@ -31,7 +31,7 @@ pub use pack::{PackEncryptedMetadata, PackEncryptedOptions, PackSignedMetadata};
 pub use rotation::FromPrior;
 pub use routing::{Forward, MessagingService};
 pub use secrets::{Secret, SecretsResolver, SecretsStore};
-pub use unpack::{UnpackMetadata, UnpackOptions};
+pub use unpack::{UnpackMetadata, UnpackOptions, Unpacked};
 
 /// Packs and unpacks DIDComm messages with a DID resolver and a secrets resolver.
 #[derive(Debug, Clone)]

@@ -11,8 +11,7 @@ use crate::crypto::{Curve, PublicKey, SignAlg};
 use crate::did::{did_of, is_did, resolve_known, DidDocument, DidResolver, Relationship};
 use crate::error::{err, list, Result};
 use crate::jose::{enc::ContentEnc, jwe, jws};
-use crate::media_type::MediaType;
-use crate::message::Message;
+use crate::message::{wire, Message};
 use crate::routing::MessagingService;
 use crate::secrets::{find_held, require_secret, Secret, SecretsResolver};
 use crate::DidComm;
@@ -89,28 +88,24 @@ pub fn plaintext(message: &Message) -> Result<String> {
 
 /// [`plaintext`] of a message's JSON text. Text already in wire form comes back as it is,
 /// borrowed, with `typ` added when it has none: its members keep their order and their
-/// text, and only the headers are read and checked (the body is walked, not kept). Other
+/// text, and only the headers are read and checked (the body is parsed, not kept). Other
 /// text is read as a [`Message`] (normalized, or refused with the error that says why) and
 /// written anew.
 pub fn plaintext_json(text: &str) -> Result<Cow<'_, str>> {
-    let Some((headers, has_typ)) = crate::message::wire::headers(text) else {
-        return plaintext(&Message::from_json(text)?).map(Cow::Owned);
-    };
-    headers.validate()?;
-    crate::rotation::refuse_unencrypted(&headers, "plaintext")?;
-    if has_typ {
-        return Ok(Cow::Borrowed(text));
+    let (message, wire) = read_json(text)?;
+    message.validate()?;
+    crate::rotation::refuse_unencrypted(&message, "plaintext")?;
+    Ok(wire.unwrap_or_else(|| Cow::Owned(message.to_json())))
+}
+
+/// A message's JSON text read for packing: the message, and its wire text (with `typ`)
+/// when the text is in wire form. Then only the headers are read: the message has no body,
+/// attachments or extra headers, and the wire text is what is signed or encrypted.
+fn read_json(text: &str) -> Result<(Message, Option<Cow<'_, str>>)> {
+    match wire::headers(text) {
+        Some((headers, has_typ)) => Ok((headers, Some(wire::with_typ(text, has_typ)))),
+        None => Ok((Message::from_json(text)?, None)),
     }
-    // The text is an object, so its first character past any whitespace is the brace.
-    let at = text.find('{').map_or(0, |i| i + 1);
-    let (head, rest) = text.split_at(at);
-    let mut out = String::with_capacity(text.len() + 48);
-    out.push_str(head);
-    out.push_str("\"typ\":");
-    crate::json::push_string(&mut out, MediaType::Plain.as_str());
-    out.push(',');
-    out.push_str(rest);
-    Ok(Cow::Owned(out))
 }
 
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
@@ -131,16 +126,43 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         message: &Message,
         sign_by: &str,
     ) -> Result<(String, PackSignedMetadata)> {
-        crate::rotation::refuse_unencrypted(message, "signed but not encrypted")?;
-        self.sign(message, sign_by).await
+        self.signed(message, None, sign_by).await
     }
 
-    /// [`DidComm::pack_signed`], also as the inner layer of an encrypted message.
-    async fn sign(&self, message: &Message, sign_by: &str) -> Result<(String, PackSignedMetadata)> {
+    /// [`DidComm::pack_signed`] of a message's JSON text; text in wire form is signed as it
+    /// is, only its headers read (as [`plaintext_json`]).
+    pub async fn pack_signed_json(
+        &self,
+        text: &str,
+        sign_by: &str,
+    ) -> Result<(String, PackSignedMetadata)> {
+        let (message, wire) = read_json(text)?;
+        self.signed(&message, wire.as_deref(), sign_by).await
+    }
+
+    async fn signed(
+        &self,
+        message: &Message,
+        wire: Option<&str>,
+        sign_by: &str,
+    ) -> Result<(String, PackSignedMetadata)> {
+        crate::rotation::refuse_unencrypted(message, "signed but not encrypted")?;
+        self.sign(message, wire, sign_by).await
+    }
+
+    /// [`DidComm::pack_signed`], also as the inner layer of an encrypted message. `wire`:
+    /// the message's text when it came in wire form (else it is written from `message`).
+    async fn sign(
+        &self,
+        message: &Message,
+        wire: Option<&str>,
+        sign_by: &str,
+    ) -> Result<(String, PackSignedMetadata)> {
         message.validate()?;
         Self::check_sender(message, sign_by, "signBy")?;
         let (kid, secret) = self.authentication_secret(sign_by).await?;
-        let (sign_alg, packed) = jws::sign(message.to_json().as_bytes(), &kid, &secret.key).await?;
+        let text = wire.map_or_else(|| Cow::Owned(message.to_json()), Cow::Borrowed);
+        let (sign_alg, packed) = jws::sign(text.as_bytes(), &kid, &secret.key).await?;
         Ok((
             packed,
             PackSignedMetadata {
@@ -185,6 +207,28 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         to: &str,
         options: &PackEncryptedOptions,
     ) -> Result<(String, PackEncryptedMetadata)> {
+        self.encrypted(message, None, to, options).await
+    }
+
+    /// [`DidComm::pack_encrypted`] of a message's JSON text; text in wire form is encrypted
+    /// (or signed) as it is, only its headers read (as [`plaintext_json`]).
+    pub async fn pack_encrypted_json(
+        &self,
+        text: &str,
+        to: &str,
+        options: &PackEncryptedOptions,
+    ) -> Result<(String, PackEncryptedMetadata)> {
+        let (message, wire) = read_json(text)?;
+        self.encrypted(&message, wire.as_deref(), to, options).await
+    }
+
+    async fn encrypted(
+        &self,
+        message: &Message,
+        wire: Option<&str>,
+        to: &str,
+        options: &PackEncryptedOptions,
+    ) -> Result<(String, PackEncryptedMetadata)> {
         message.validate()?;
         let to_did = did_of(to);
         if !is_did(to) {
@@ -224,11 +268,11 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         let mut meta = PackEncryptedMetadata::default();
         let payload = match &options.sign_by {
             Some(sign_by) => {
-                let (signed, signed_meta) = self.sign(message, sign_by).await?;
+                let (signed, signed_meta) = self.sign(message, wire, sign_by).await?;
                 meta.sign_by_kid = Some(signed_meta.sign_by_kid);
-                signed
+                Cow::Owned(signed)
             }
-            None => message.to_json(),
+            None => wire.map_or_else(|| Cow::Owned(message.to_json()), Cow::Borrowed),
         };
 
         let recipient_doc = resolve_known(&self.dids, to_did).await?;

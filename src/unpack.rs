@@ -14,7 +14,7 @@ use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
 use crate::jose::jws::Jws;
 use crate::limits::Limits;
-use crate::message::Message;
+use crate::message::{wire, Message};
 use crate::rotation::FromPrior;
 use crate::secrets::{find_equivalents, find_held, require_secret, SecretsResolver};
 use crate::DidComm;
@@ -80,6 +80,17 @@ impl Layer {
     }
 }
 
+/// What [`DidComm::unpack_with_text`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Unpacked {
+    pub message: Message,
+    pub meta: UnpackMetadata,
+    /// The message's JSON text as the sender wrote it (`typ` added in front when it had
+    /// none), when it was in wire form (`pack::plaintext_json`'s rule); `None` otherwise, and
+    /// then `message.to_json()` is its text.
+    pub text: Option<String>,
+}
+
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     /// Unpacks a packed message given as JSON text.
     pub async fn unpack(
@@ -87,6 +98,17 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         packed: &str,
         options: &UnpackOptions,
     ) -> Result<(Message, UnpackMetadata)> {
+        let unpacked = self.unpack_with_text(packed, options).await?;
+        Ok((unpacked.message, unpacked.meta))
+    }
+
+    /// [`DidComm::unpack`], also with the message's JSON text as it came when it was in wire
+    /// form (the JS face hands that to `JSON.parse` rather than writing the message anew).
+    pub async fn unpack_with_text(
+        &self,
+        packed: &str,
+        options: &UnpackOptions,
+    ) -> Result<Unpacked> {
         let limits = &self.limits;
         Limits::bound(
             "bytes in the packed message",
@@ -113,7 +135,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             "maxPackedBytes",
         )?;
         limits.check_depth(packed, "packed message")?;
-        self.unpack_all(packed.clone(), text, options).await
+        let unpacked = self.unpack_all(packed.clone(), text, options).await?;
+        Ok((unpacked.message, unpacked.meta))
     }
 
     /// Unpacks the layers; with `unwrap_re_wrapping_forward`, also the forwards addressed
@@ -124,17 +147,17 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         mut value: Value,
         mut text: String,
         options: &UnpackOptions,
-    ) -> Result<(Message, UnpackMetadata)> {
+    ) -> Result<Unpacked> {
         let max = self.limits.max_forward_nesting;
         for depth in 0..=max {
-            let (message, mut meta) = self.unpack_layers(value, text, options).await?;
+            let mut unpacked = self.unpack_layers(value, text, options).await?;
             let inner = match options.unwrap_re_wrapping_forward {
-                true => self.forward_to_self(&message).await?,
+                true => self.forward_to_self(&unpacked.message).await?,
                 false => None,
             };
             let Some(inner) = inner else {
-                meta.re_wrapped_in_forward = depth > 0;
-                return Ok((message, meta));
+                unpacked.meta.re_wrapped_in_forward = depth > 0;
+                return Ok(unpacked);
             };
             text = inner.to_string();
             value = inner;
@@ -150,7 +173,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         mut value: Value,
         mut text: String,
         options: &UnpackOptions,
-    ) -> Result<(Message, UnpackMetadata)> {
+    ) -> Result<Unpacked> {
         let mut meta = UnpackMetadata::default();
         let mut layer = Layer::Start;
         let mut recipient_dids: Vec<String> = Vec::new();
@@ -240,7 +263,11 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 String::from_utf8(payload).map_err(|_| err!(Malformed, "payload is not UTF-8"))?;
         }
 
-        let message = Message::from_value(&value)?;
+        let wire = value.as_object().and_then(wire::object_in_wire_form);
+        let message = match value {
+            Value::Object(obj) => Message::from_object(obj)?,
+            other => Message::from_value(&other)?,
+        };
         Limits::bound(
             "attachments in the message",
             message.attachments.len(),
@@ -259,7 +286,15 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             meta.from_prior = Some(claims);
             meta.from_prior_issuer_kid = Some(kid);
         }
-        Ok((message, meta))
+        let text = wire.map(|has_typ| match has_typ {
+            true => text,
+            false => wire::with_typ(&text, false).into_owned(),
+        });
+        Ok(Unpacked {
+            message,
+            meta,
+            text,
+        })
     }
 
     /// Decrypts with the held recipient keys; returns the plaintext and the kids that

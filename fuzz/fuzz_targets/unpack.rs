@@ -1,5 +1,6 @@
 //! unpack of any text, as Bob (the spec's vectors: his secrets, Alice's and Bob's documents,
 //! did:key and did:peer built in). The first byte picks the options; the rest is the message.
+//! The message's text, when kept as it came (wire form), must read back as the message.
 #![no_main]
 
 use didcomm_wasm::did::ChainResolver;
@@ -41,8 +42,13 @@ fuzz_target!(|data: &[u8]| {
         unwrap_re_wrapping_forward: flags & 2 != 0,
     };
     BOB.with(|bob| {
-        if let Ok((message, _)) = pollster::block_on(bob.unpack(text, &options)) {
-            let _ = message.to_json();
+        if let Ok(unpacked) = pollster::block_on(bob.unpack_with_text(text, &options)) {
+            let _ = unpacked.message.to_json();
+            // The text kept (wire form) reads back as the message found.
+            if let Some(kept) = &unpacked.text {
+                let again = didcomm_wasm::Message::from_json(kept).expect("wire text parses");
+                assert_eq!(again, unpacked.message, "{kept}");
+            }
         }
     });
 });

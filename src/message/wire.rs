@@ -9,11 +9,11 @@
 //! wrong: this reader never decides an error, and never builds one.
 
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::fmt;
 
-use super::Message;
+use super::{Message, KNOWN};
 use crate::media_type::MediaType;
 
 /// The headers of `text` when it is in wire form, as a `Message` with an empty body, no
@@ -47,25 +47,32 @@ enum Key {
     Other,
 }
 
+/// [`KNOWN`]'s members, in its order, as keys.
+const KEYS: [Key; KNOWN.len()] = [
+    Key::Id,
+    Key::Typ,
+    Key::Type,
+    Key::From,
+    Key::To,
+    Key::Thid,
+    Key::Pthid,
+    Key::CreatedTime,
+    Key::ExpiresTime,
+    Key::Body,
+    Key::Attachments,
+    Key::FromPrior,
+    Key::PleaseAck,
+    Key::Ack,
+];
+
 impl Key {
     fn of(name: &str) -> Key {
-        match name {
-            "id" => Key::Id,
-            "typ" => Key::Typ,
-            "type" => Key::Type,
-            "from" => Key::From,
-            "to" => Key::To,
-            "thid" => Key::Thid,
-            "pthid" => Key::Pthid,
-            "created_time" => Key::CreatedTime,
-            "expires_time" => Key::ExpiresTime,
-            "body" => Key::Body,
-            "from_prior" => Key::FromPrior,
-            "please_ack" => Key::PleaseAck,
-            "ack" => Key::Ack,
-            "attachments" => Key::Attachments,
-            _ => Key::Other,
-        }
+        // A search of the names the message already lists: smaller in the wasm than a match.
+        KNOWN
+            .iter()
+            .zip(KEYS)
+            .find_map(|(known, key)| (*known == name).then_some(key))
+            .unwrap_or(Key::Other)
     }
 }
 
@@ -101,7 +108,33 @@ impl<'de> Visitor<'de> for NameSeed {
     }
 }
 
-/// A header that is a string, as it is.
+/// Whether a known member is written as `from_json` would keep it: a string, an array of
+/// strings (a lone string is normalized), an integer as written (`1.0` is normalized),
+/// exactly the plaintext media type, an object; `attachments` never (`Attachment`
+/// normalizes them).
+fn in_form(key: Key, value: &Value) -> bool {
+    match key {
+        Key::Id | Key::Type | Key::From | Key::Thid | Key::Pthid | Key::FromPrior => {
+            value.is_string()
+        }
+        Key::To | Key::PleaseAck | Key::Ack => value
+            .as_array()
+            .is_some_and(|items| items.iter().all(Value::is_string)),
+        Key::CreatedTime | Key::ExpiresTime => value.is_u64(),
+        Key::Typ => value.as_str() == Some(MediaType::Plain.as_str()),
+        Key::Body => value.is_object(),
+        Key::Attachments | Key::Other => false,
+    }
+}
+
+/// The strings of a value `in_form` passed as an array of strings.
+fn strings(value: Value) -> Vec<String> {
+    match value {
+        Value::Array(items) => items.into_iter().filter_map(string).collect(),
+        _ => Vec::new(),
+    }
+}
+
 fn string(value: Value) -> Option<String> {
     match value {
         Value::String(s) => Some(s),
@@ -109,20 +142,40 @@ fn string(value: Value) -> Option<String> {
     }
 }
 
-/// A header that is an array of strings (a lone string is normalized by `from_json`).
-fn strings(value: Value) -> Option<Vec<String>> {
-    match value {
-        Value::Array(items) => items.into_iter().map(string).collect(),
-        _ => None,
+/// Whether `obj`, a message parsed already, is in wire form (members checked as [`headers`]
+/// checks them; a repeated member has been merged by the parse, as JS's `JSON.parse` merges
+/// it), and whether it has `typ`.
+pub(crate) fn object_in_wire_form(obj: &Map<String, Value>) -> Option<bool> {
+    let mut required = 0;
+    for (name, value) in obj {
+        let key = Key::of(name);
+        if key == Key::Other {
+            continue;
+        }
+        if !in_form(key, value) {
+            return None;
+        }
+        let non_empty = value.as_str().is_some_and(|s| !s.is_empty());
+        required += usize::from(matches!(key, Key::Id | Key::Type) && non_empty);
+        required += usize::from(key == Key::Body);
     }
+    (required == 3).then(|| obj.contains_key("typ"))
 }
 
-/// A time that is an integer as written (`1.0` is normalized by `from_json`).
-fn seconds(value: Value) -> Option<u64> {
-    match value {
-        Value::Number(n) => n.as_u64(),
-        _ => None,
+/// `text`, a message in wire form, with `typ` in front when it has none.
+pub(crate) fn with_typ(text: &str, has_typ: bool) -> Cow<'_, str> {
+    if has_typ {
+        return Cow::Borrowed(text);
     }
+    // The text is an object, so its first character past any whitespace is the brace.
+    let (head, rest) = text.split_at(text.find('{').map_or(0, |i| i + 1));
+    let mut out = String::with_capacity(text.len() + 48);
+    out.push_str(head);
+    out.push_str("\"typ\":");
+    crate::json::push_string(&mut out, MediaType::Plain.as_str());
+    out.push(',');
+    out.push_str(rest);
+    Cow::Owned(out)
 }
 
 /// Extra headers this reader checks for repeats; a message with more goes to `from_json`.
@@ -153,30 +206,24 @@ impl<'de> Visitor<'de> for HeadersVisitor {
                 continue;
             }
             let bit = 1 << key as u32;
-            if seen & bit != 0 {
+            if seen & bit != 0 || !in_form(key, &value) {
                 return Ok(None);
             }
             seen |= bit;
-            let read = match key {
-                Key::Id => string(value).map(|v| m.id = v),
-                Key::Type => string(value).map(|v| m.type_ = v),
-                Key::Typ => {
-                    (value.as_str() == Some(MediaType::Plain.as_str())).then(|| has_typ = true)
-                }
-                Key::From => string(value).map(|v| m.from = Some(v)),
-                Key::To => strings(value).map(|v| m.to = Some(v)),
-                Key::Thid => string(value).map(|v| m.thid = Some(v)),
-                Key::Pthid => string(value).map(|v| m.pthid = Some(v)),
-                Key::CreatedTime => seconds(value).map(|v| m.created_time = Some(v)),
-                Key::ExpiresTime => seconds(value).map(|v| m.expires_time = Some(v)),
-                Key::FromPrior => string(value).map(|v| m.from_prior = Some(v)),
-                Key::PleaseAck => strings(value).map(|v| m.please_ack = Some(v)),
-                Key::Ack => strings(value).map(|v| m.ack = Some(v)),
-                Key::Body => value.is_object().then_some(()),
-                Key::Attachments | Key::Other => None,
-            };
-            if read.is_none() {
-                return Ok(None);
+            match key {
+                Key::Id => m.id = string(value).unwrap_or_default(),
+                Key::Type => m.type_ = string(value).unwrap_or_default(),
+                Key::Typ => has_typ = true,
+                Key::From => m.from = string(value),
+                Key::To => m.to = Some(strings(value)),
+                Key::Thid => m.thid = string(value),
+                Key::Pthid => m.pthid = string(value),
+                Key::CreatedTime => m.created_time = value.as_u64(),
+                Key::ExpiresTime => m.expires_time = value.as_u64(),
+                Key::FromPrior => m.from_prior = string(value),
+                Key::PleaseAck => m.please_ack = Some(strings(value)),
+                Key::Ack => m.ack = Some(strings(value)),
+                Key::Body | Key::Attachments | Key::Other => {}
             }
         }
         // Required headers present and not empty, a body to keep: otherwise `from_json`
@@ -242,6 +289,14 @@ mod tests {
             read(r#"{"i\u0064":"1","type":"t","body":{},"\u0078":1,"y":1}"#),
             Some(false)
         );
+    }
+
+    #[test]
+    fn keys_follow_known() {
+        for (i, name) in KNOWN.iter().enumerate() {
+            assert!(Key::of(name) == KEYS[i] && KEYS[..i].iter().all(|k| *k != KEYS[i]));
+        }
+        assert!(Key::of("Id") == Key::Other && Key::of("") == Key::Other);
     }
 
     #[test]

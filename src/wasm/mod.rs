@@ -32,7 +32,7 @@ use crate::error::{err, Error, Result};
 use crate::message::fields::{self, object, type_name};
 use crate::pack::{PackEncryptedMetadata, PackEncryptedOptions};
 use crate::secrets::SecretsStore;
-use crate::unpack::{UnpackMetadata, UnpackOptions};
+use crate::unpack::UnpackOptions;
 use crate::{ContentEnc, DidComm, ErrorKind, FromPrior, Limits, Message};
 use convert::{
     from_json, from_json_secret, js_error, js_string, js_type, scrub_jwk, stringify, to_json,
@@ -200,7 +200,7 @@ impl DIDCommCore {
     #[wasm_bindgen(js_name = packSigned)]
     pub fn pack_signed(&self, message: JsValue, options: JsValue) -> Promise {
         self.run(move |core| async move {
-            let message = read_message(&message)?;
+            let message = message_json(&message)?;
             let options = read_options(&options, "packSigned", true)?;
             let sign_by = opt_string(&options, "signBy")?.ok_or_else(|| {
                 err!(
@@ -208,7 +208,7 @@ impl DIDCommCore {
                     "packSigned needs options.signBy (a DID or kid)"
                 )
             })?;
-            let (packed, meta) = core.pack_signed(&message, &sign_by).await?;
+            let (packed, meta) = core.pack_signed_json(&message, &sign_by).await?;
             let metadata = object([
                 ("signByKid", meta.sign_by_kid.into()),
                 ("signAlg", meta.sign_alg.name().into()),
@@ -220,7 +220,7 @@ impl DIDCommCore {
     #[wasm_bindgen(js_name = packEncrypted)]
     pub fn pack_encrypted(&self, message: JsValue, options: JsValue) -> Promise {
         self.run(move |core| async move {
-            let message = read_message(&message)?;
+            let message = message_json(&message)?;
             let options = read_options(&options, "packEncrypted", true)?;
             let to = opt_string(&options, "to")?.ok_or_else(|| {
                 err!(
@@ -237,7 +237,9 @@ impl DIDCommCore {
                 forward_headers: opt_object(&options, "forwardHeaders")?,
                 messaging_service: opt_string(&options, "messagingService")?,
             };
-            let (packed, meta) = core.pack_encrypted(&message, &to, &pack_options).await?;
+            let (packed, meta) = core
+                .pack_encrypted_json(&message, &to, &pack_options)
+                .await?;
             Ok(packed_result(packed, encrypted_metadata(&meta)))
         })
     }
@@ -277,8 +279,10 @@ impl DIDCommCore {
                 core.limits().max_packed_bytes,
                 "maxPackedBytes",
             )?;
-            let (message, meta) = core.unpack(&js_text(&js), &unpack_options).await?;
-            Ok(unpack_result(&message, &meta))
+            let unpacked = core
+                .unpack_with_text(&js_text(&js), &unpack_options)
+                .await?;
+            Ok(unpack_result(&unpacked))
         })
     }
 
@@ -436,12 +440,20 @@ fn check_did_resolver(resolver: &JsValue) -> std::result::Result<(), JsValue> {
 /// packed message itself (`pack::plaintext_json`): the JS string goes back as it is.
 fn pack_plaintext(value: &JsValue) -> Result<JsValue> {
     let text = stringify(check_message(value)?, "message")?;
-    let utf8 = convert::text(&text)
-        .ok_or_else(|| err!(IllegalArgument, "message cannot be serialized to JSON"))?;
-    Ok(match crate::pack::plaintext_json(&utf8)? {
+    Ok(match crate::pack::plaintext_json(&json_text(&text)?)? {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(packed) => js_string(&packed),
     })
+}
+
+/// A JS message's JSON text, for the `_json` packs (which read it as `pack::plaintext_json`
+/// does).
+fn message_json(value: &JsValue) -> Result<String> {
+    json_text(&stringify(check_message(value)?, "message")?)
+}
+
+fn json_text(text: &JsValue) -> Result<String> {
+    convert::text(text).ok_or_else(|| err!(IllegalArgument, "message cannot be serialized to JSON"))
 }
 
 /// The message argument, when it is an object (not an array).
@@ -626,7 +638,8 @@ fn encrypted_metadata(meta: &PackEncryptedMetadata) -> Value {
 /// `undefined`; flags 1 encrypted, 2 authenticated, 4 nonRepudiation, 8 anonymousSender, 16
 /// reWrappedInForward. Only the message crosses as JSON: JS builds the metadata object from
 /// these values faster than it parses it.
-fn unpack_result(message: &Message, meta: &UnpackMetadata) -> JsValue {
+fn unpack_result(unpacked: &crate::Unpacked) -> JsValue {
+    let meta = &unpacked.meta;
     let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, js_string);
     let flags = [
         meta.encrypted,
@@ -652,7 +665,10 @@ fn unpack_result(message: &Message, meta: &UnpackMetadata) -> JsValue {
         .as_ref()
         .map_or(JsValue::UNDEFINED, |claims| from_json(&claims.to_value()));
     [
-        js_string(&message.to_json()),
+        match &unpacked.text {
+            Some(text) => js_string(text),
+            None => js_string(&unpacked.message.to_json()),
+        },
         flags.into(),
         text(meta.enc_alg_anon.map(ContentEnc::name)),
         text(meta.enc_alg_auth.map(ContentEnc::name)),
