@@ -113,6 +113,9 @@ thread_local! {
 /// Below this many UTF-16 units wasm-bindgen's own copy is as fast (it makes no JS calls).
 const SHORT_TEXT: u32 = 64;
 
+/// Up to this many UTF-16 units, [`utf8`] makes room for the longest UTF-8 at once.
+const ONE_ROUND: usize = 64 * 1024;
+
 /// The text of a JS string (`None` for any other value).
 pub fn text(value: &JsValue) -> Option<String> {
     String::from_utf8(utf8(value)?).ok()
@@ -124,13 +127,19 @@ pub fn text(value: &JsValue) -> Option<String> {
 /// here. Lone surrogates become U+FFFD, as with `as_string`.
 pub fn utf8(value: &JsValue) -> Option<Vec<u8>> {
     let js = value.dyn_ref::<JsString>()?;
-    if js.length() < SHORT_TEXT {
+    let units = js.length();
+    if units < SHORT_TEXT {
         return value.as_string().map(String::into_bytes);
     }
+    let units = units as usize;
     ENCODER.with(|encoder| {
-        // Room for ASCII first; whatever is left after that gets 3 bytes per unit, which
-        // always suffices, so there are at most two rounds.
-        let mut bytes: Vec<u8> = Vec::with_capacity(js.length() as usize);
+        // Up to ONE_ROUND units, room for 3 bytes per unit at once (always enough, so one
+        // round, and `read` need not be asked). Longer text: room for ASCII first; whatever
+        // is left after that gets 3 bytes per unit, so at most two rounds.
+        let mut bytes: Vec<u8> = Vec::with_capacity(match units <= ONE_ROUND {
+            true => units * 3,
+            false => units,
+        });
         let mut rest = js.clone();
         loop {
             let spare = bytes.spare_capacity_mut();
@@ -140,13 +149,16 @@ pub fn utf8(value: &JsValue) -> Option<Vec<u8>> {
             let view = unsafe { Uint8Array::view_mut_raw(spare.as_mut_ptr().cast(), spare.len()) };
             let done = encoder.encode_into(&rest, &view);
             drop(view);
-            let (read, written) = (done.read(), done.written() as usize);
+            let written = done.written() as usize;
             if written > bytes.capacity() - bytes.len() {
                 return None;
             }
             // SAFETY: `encodeInto` initialised `written` bytes after the current length.
             unsafe { bytes.set_len(bytes.len() + written) };
-            let left = rest.length();
+            if units <= ONE_ROUND {
+                break;
+            }
+            let (read, left) = (done.read(), rest.length());
             if read >= left {
                 break;
             }
