@@ -264,10 +264,10 @@ impl Message {
             return Err(err!(Malformed, "message 'type' must not be empty"));
         }
         if let Some(from) = &self.from {
-            check_bare_did(from, "from")?;
+            check_bare_did(from, "from", None)?;
         }
         for (i, to) in self.to.iter().flatten().enumerate() {
-            check_bare_did(to, &format!("to[{i}]"))?;
+            check_bare_did(to, "to", Some(i))?;
         }
         for a in &self.attachments {
             a.validate()?;
@@ -276,17 +276,24 @@ impl Message {
     }
 }
 
-fn check_bare_did(value: &str, header: &str) -> Result<()> {
+/// `header` (with its index in the list, if any: named only when there is an error).
+fn check_bare_did(value: &str, header: &str, index: Option<usize>) -> Result<()> {
+    let name = || match index {
+        Some(i) => format!("{header}[{i}]"),
+        None => header.to_owned(),
+    };
     if !did::is_did(value) {
         return Err(err!(
             Malformed,
-            "message '{header}' must be a DID, got '{value}'"
+            "message '{}' must be a DID, got '{value}'",
+            name()
         ));
     }
-    if value.contains(['#', '?', '/']) {
+    if value.bytes().any(did::ends_did) {
         return Err(err!(
             Malformed,
-            "message '{header}' must be a DID without path, query or fragment, got '{value}'"
+            "message '{}' must be a DID without path, query or fragment, got '{value}'",
+            name()
         ));
     }
     Ok(())
