@@ -176,3 +176,22 @@ test('a resolver whose answer changes is heard on the next call', async () => {
   const again = await alice.packEncrypted(msg, { to: 'did:example:bob' });
   assert.deepEqual(again.metadata.toKids, first.metadata.toKids);
 });
+
+test('the DID resolver is asked once per DID in a call, and again in the next call', async () => {
+  const asked = [];
+  const didResolver = { resolve: (did) => { asked.push(did); return docs[did] ?? null; } };
+  const alice = new DIDComm({ didResolver, secretsResolver: new SecretsStore(json('secrets-alice.json')) });
+  const message = { id: '1', type: 't', from: 'did:example:alice', to: ['did:example:bob'], body: {} };
+  // Signed, then authcrypted: the sender's document serves both, asked for once.
+  const options = { to: 'did:example:bob', from: 'did:example:alice', signBy: 'did:example:alice#key-1', forward: false };
+  const { packed } = await alice.packEncrypted(message, options);
+  assert.deepEqual(asked.sort(), ['did:example:alice', 'did:example:bob']);
+  asked.length = 0;
+  await alice.packEncrypted(message, options);
+  assert.deepEqual(asked.sort(), ['did:example:alice', 'did:example:bob']);
+  asked.length = 0;
+  const bob = new DIDComm({ didResolver, secretsResolver: new SecretsStore(bobSecrets) });
+  const { metadata } = await bob.unpack(packed);
+  assert.equal(metadata.signFrom, 'did:example:alice#key-1');
+  assert.deepEqual(asked, ['did:example:alice']);
+});

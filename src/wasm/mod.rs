@@ -375,6 +375,7 @@ impl DIDCommCore {
             thrown: thrown.clone(),
             memo: self.memo.clone(),
             limits: self.limits,
+            asked: Default::default(),
         };
         #[cfg(feature = "did-methods")]
         let js = ChainResolver {

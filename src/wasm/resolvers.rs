@@ -68,6 +68,10 @@ pub struct JsDidResolver {
     pub thrown: Rc<Thrown>,
     pub memo: DocMemo,
     pub limits: Limits,
+    /// The answers given during this call (one per DID): a pack or unpack asks the JS
+    /// resolver once per DID (a signed authcrypt needs the sender's document twice), and so
+    /// sees one answer for it throughout.
+    pub asked: RefCell<Vec<(String, Option<DidDocument>)>>,
 }
 
 /// The documents the JS resolver answered with, by DID, each with the JSON text it was read
@@ -115,6 +119,17 @@ impl DocMemo {
 
 impl DidResolver for JsDidResolver {
     async fn resolve(&self, did: &str) -> Result<Option<DidDocument>> {
+        if let Some((_, doc)) = self.asked.borrow().iter().find(|(d, _)| d == did) {
+            return Ok(doc.clone());
+        }
+        let doc = self.ask(did).await?;
+        self.asked.borrow_mut().push((did.to_owned(), doc.clone()));
+        Ok(doc)
+    }
+}
+
+impl JsDidResolver {
+    async fn ask(&self, did: &str) -> Result<Option<DidDocument>> {
         let result = call(
             &self.obj,
             "resolve",
