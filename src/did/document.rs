@@ -56,33 +56,44 @@ pub struct VerificationMethod {
 impl VerificationMethod {
     /// The public key, validated (on-curve checks included).
     pub fn public_key(&self) -> Result<PublicKey> {
-        let what = format!("key {}", self.id);
+        // Named in errors only: no string per key per call on the way that works.
+        let name = || format!("key {}", self.id);
         match &self.material {
-            KeyMaterial::Jwk(jwk) => jwk::public_from_jwk(jwk).map_err(|e| e.context(&what)),
+            KeyMaterial::Jwk(jwk) => jwk::public_from_jwk(jwk).map_err(|e| e.context(name())),
             #[cfg(feature = "did-methods")]
             KeyMaterial::Multibase(text) => {
+                let what = name();
                 let bytes = multikey::multibase_decode(text, &what)?;
                 match self.raw_key_curve() {
                     // Some publishers put the bare key in publicKeyMultibase for the 2020
                     // suites; the multicodec form is what the suites specify.
-                    Some(curve) if bytes.len() == 32 => multikey::from_key_bytes(curve, &bytes).map_err(|e| e.context(&what)),
+                    Some(curve) if bytes.len() == 32 => {
+                        multikey::from_key_bytes(curve, &bytes).map_err(|e| e.context(&what))
+                    }
                     _ => multikey::decode_codec_key(&bytes, &what),
                 }
             }
             #[cfg(feature = "did-methods")]
             KeyMaterial::Base58(text) => {
+                let what = name();
                 let curve = self.raw_key_curve().ok_or_else(|| {
-                    err!(Unsupported, "{what}: publicKeyBase58 of type '{}' is not supported", self.type_)
+                    err!(
+                        Unsupported,
+                        "{what}: publicKeyBase58 of type '{}' is not supported",
+                        self.type_
+                    )
                 })?;
-                multikey::from_key_bytes(curve, &multikey::base58_decode(text, &what)?).map_err(|e| e.context(&what))
+                multikey::from_key_bytes(curve, &multikey::base58_decode(text, &what)?)
+                    .map_err(|e| e.context(&what))
             }
             #[cfg(not(feature = "did-methods"))]
             KeyMaterial::Multibase(_) | KeyMaterial::Base58(_) => Err(err!(
                 Unsupported,
-                "{what} ({}): keys in publicKeyMultibase/publicKeyBase58 need the did-methods feature",
+                "{} ({}): keys in publicKeyMultibase/publicKeyBase58 need the did-methods feature",
+                name(),
                 self.type_
             )),
-            KeyMaterial::None => Err(err!(Malformed, "{what} has no public key material")),
+            KeyMaterial::None => Err(err!(Malformed, "{} has no public key material", name())),
         }
     }
 

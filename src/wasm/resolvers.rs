@@ -44,20 +44,19 @@ impl Thrown {
     }
 }
 
-/// Calls `obj.name(arg)` and settles the result.
+/// Calls `obj.name(arg)` and settles the result. `what` names the call in an error (made
+/// only then).
 async fn call(
     obj: &JsValue,
     name: &str,
     arg: &JsValue,
     thrown: &Thrown,
-    what: String,
+    what: impl Fn() -> String,
 ) -> Result<JsValue> {
     let f = method(obj, name)
         .ok_or_else(|| err!(IllegalArgument, "resolver has no {name}() method"))?;
-    let result = f
-        .call1(obj, arg)
-        .map_err(|e| thrown.record(e, what.clone()))?;
-    settle(result).await.map_err(|e| thrown.record(e, what))
+    let result = f.call1(obj, arg).map_err(|e| thrown.record(e, what()))?;
+    settle(result).await.map_err(|e| thrown.record(e, what()))
 }
 
 /// A JS DID resolver: `resolve(did)` returns a DID document or null, directly or as a
@@ -71,7 +70,7 @@ pub struct JsDidResolver {
     /// The answers given during this call (one per DID): a pack or unpack asks the JS
     /// resolver once per DID (a signed authcrypt needs the sender's document twice), and so
     /// sees one answer for it throughout.
-    pub asked: RefCell<Vec<(String, Option<DidDocument>)>>,
+    pub asked: RefCell<Vec<(String, Rc<Option<DidDocument>>)>>,
 }
 
 /// The documents the JS resolver answered with, by DID, each with the JSON text it was read
@@ -85,20 +84,20 @@ pub struct DocMemo(Rc<RefCell<Vec<MemoEntry>>>);
 struct MemoEntry {
     did: String,
     text: JsValue,
-    doc: Option<DidDocument>,
+    doc: Rc<Option<DidDocument>>,
 }
 
 /// Entries kept before the memo starts over (a bound, not a tuning knob).
 const MEMO_LIMIT: usize = 256;
 
 impl DocMemo {
-    fn get(&self, did: &str, text: &JsValue) -> Option<Option<DidDocument>> {
+    fn get(&self, did: &str, text: &JsValue) -> Option<Rc<Option<DidDocument>>> {
         let entries = self.0.borrow();
         let entry = entries.iter().find(|e| e.did == did)?;
         (entry.text == *text).then(|| entry.doc.clone())
     }
 
-    fn put(&self, did: &str, text: JsValue, doc: &Option<DidDocument>) {
+    fn put(&self, did: &str, text: JsValue, doc: &Rc<Option<DidDocument>>) {
         let mut entries = self.0.borrow_mut();
         let entry = MemoEntry {
             did: did.to_owned(),
@@ -119,27 +118,25 @@ impl DocMemo {
 
 impl DidResolver for JsDidResolver {
     async fn resolve(&self, did: &str) -> Result<Option<DidDocument>> {
+        // Shared, not copied, between the memo and this call's answers: the one copy is the
+        // document handed to the core.
         if let Some((_, doc)) = self.asked.borrow().iter().find(|(d, _)| d == did) {
-            return Ok(doc.clone());
+            return Ok(Option::clone(doc));
         }
         let doc = self.ask(did).await?;
         self.asked.borrow_mut().push((did.to_owned(), doc.clone()));
-        Ok(doc)
+        Ok(Option::clone(&doc))
     }
 }
 
 impl JsDidResolver {
-    async fn ask(&self, did: &str) -> Result<Option<DidDocument>> {
-        let result = call(
-            &self.obj,
-            "resolve",
-            &did.into(),
-            &self.thrown,
-            format!("DID resolver failed on {did}"),
-        )
+    async fn ask(&self, did: &str) -> Result<Rc<Option<DidDocument>>> {
+        let result = call(&self.obj, "resolve", &did.into(), &self.thrown, || {
+            format!("DID resolver failed on {did}")
+        })
         .await?;
         if result.is_null() || result.is_undefined() {
-            return Ok(None);
+            return Ok(Rc::new(None));
         }
         if !result.is_object() {
             return Err(err!(
@@ -153,7 +150,7 @@ impl JsDidResolver {
         if let Some(doc) = self.memo.get(did, &text) {
             return Ok(doc);
         }
-        let doc = read_document(did, &text, &self.limits)?;
+        let doc = Rc::new(read_document(did, &text, &self.limits)?);
         self.memo.put(did, text, &doc);
         Ok(doc)
     }
@@ -209,13 +206,9 @@ impl SecretsResolver for JsSecrets {
             JsSecrets::Store(store) => return store.borrow().secret(kid),
             JsSecrets::Js { obj, thrown } => (obj, thrown),
         };
-        let jwk = call(
-            obj,
-            "getSecret",
-            &kid.into(),
-            thrown,
-            format!("secrets resolver failed on {kid}"),
-        )
+        let jwk = call(obj, "getSecret", &kid.into(), thrown, || {
+            format!("secrets resolver failed on {kid}")
+        })
         .await?;
         if jwk.is_null() || jwk.is_undefined() {
             return Ok(None);
@@ -251,13 +244,9 @@ impl SecretsResolver for JsSecrets {
             JsSecrets::Js { obj, thrown } => (obj, thrown),
         };
         let list: Array = kids.iter().map(|k| JsValue::from_str(k)).collect();
-        let held = call(
-            obj,
-            "findSecrets",
-            &list.into(),
-            thrown,
-            "secrets resolver findSecrets failed".into(),
-        )
+        let held = call(obj, "findSecrets", &list.into(), thrown, || {
+            "secrets resolver findSecrets failed".into()
+        })
         .await?;
         if !Array::is_array(&held) {
             return Err(err!(Resolver, "findSecrets() must return an array of kids"));
