@@ -51,7 +51,7 @@ async fn call(
     name: &str,
     arg: &JsValue,
     thrown: &Thrown,
-    what: impl Fn() -> String,
+    what: &dyn Fn() -> String,
 ) -> Result<JsValue> {
     let f = method(obj, name)
         .ok_or_else(|| err!(IllegalArgument, "resolver has no {name}() method"))?;
@@ -131,7 +131,7 @@ impl DidResolver for JsDidResolver {
 
 impl JsDidResolver {
     async fn ask(&self, did: &str) -> Result<Rc<Option<DidDocument>>> {
-        let result = call(&self.obj, "resolve", &did.into(), &self.thrown, || {
+        let result = call(&self.obj, "resolve", &did.into(), &self.thrown, &|| {
             format!("DID resolver failed on {did}")
         })
         .await?;
@@ -206,7 +206,7 @@ impl SecretsResolver for JsSecrets {
             JsSecrets::Store(store) => return store.borrow().secret(kid),
             JsSecrets::Js { obj, thrown } => (obj, thrown),
         };
-        let jwk = call(obj, "getSecret", &kid.into(), thrown, || {
+        let jwk = call(obj, "getSecret", &kid.into(), thrown, &|| {
             format!("secrets resolver failed on {kid}")
         })
         .await?;
@@ -244,7 +244,7 @@ impl SecretsResolver for JsSecrets {
             JsSecrets::Js { obj, thrown } => (obj, thrown),
         };
         let list: Array = kids.iter().map(|k| JsValue::from_str(k)).collect();
-        let held = call(obj, "findSecrets", &list.into(), thrown, || {
+        let held = call(obj, "findSecrets", &list.into(), thrown, &|| {
             "secrets resolver findSecrets failed".into()
         })
         .await?;
