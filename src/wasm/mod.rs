@@ -438,7 +438,9 @@ fn check_did_resolver(resolver: &JsValue) -> std::result::Result<(), JsValue> {
 }
 
 /// The packed plaintext of a JS message. Its JSON text, when already in wire form, is the
-/// packed message itself (`pack::plaintext_json`): the JS string goes back as it is.
+/// packed message itself (`pack::plaintext_json`): the JS string goes back as it is. (The
+/// text read is that string exactly: `JSON.stringify` escapes lone surrogates, the one
+/// thing `TextEncoder` would have replaced.)
 fn pack_plaintext(value: &JsValue) -> Result<JsValue> {
     let text = stringify(check_message(value)?, "message")?;
     Ok(match crate::pack::plaintext_json(&json_text(&text)?)? {
