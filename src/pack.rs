@@ -108,6 +108,12 @@ fn read_json(text: &str) -> Result<(Message, Option<Cow<'_, str>>)> {
     }
 }
 
+/// What is signed or encrypted: the text the message came in when it was in wire form
+/// (`read_json`), else the message written out.
+fn payload<'a>(message: &Message, wire: Option<&'a str>) -> Cow<'a, str> {
+    wire.map_or_else(|| Cow::Owned(message.to_json()), Cow::Borrowed)
+}
+
 impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
     /// The message as plaintext JSON, after validation.
     pub fn pack_plaintext(&self, message: &Message) -> Result<String> {
@@ -161,8 +167,8 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
         message.validate()?;
         Self::check_sender(message, sign_by, "signBy")?;
         let (kid, secret) = self.authentication_secret(sign_by).await?;
-        let text = wire.map_or_else(|| Cow::Owned(message.to_json()), Cow::Borrowed);
-        let (sign_alg, packed) = jws::sign(text.as_bytes(), &kid, &secret.key).await?;
+        let (sign_alg, packed) =
+            jws::sign(payload(message, wire).as_bytes(), &kid, &secret.key).await?;
         Ok((
             packed,
             PackSignedMetadata {
@@ -272,7 +278,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
                 meta.sign_by_kid = Some(signed_meta.sign_by_kid);
                 Cow::Owned(signed)
             }
-            None => wire.map_or_else(|| Cow::Owned(message.to_json()), Cow::Borrowed),
+            None => payload(message, wire),
         };
 
         let recipient_doc = resolve_known(&self.dids, to_did).await?;

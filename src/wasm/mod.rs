@@ -200,7 +200,7 @@ impl DIDCommCore {
     #[wasm_bindgen(js_name = packSigned)]
     pub fn pack_signed(&self, message: JsValue, options: JsValue) -> Promise {
         self.run(move |core| async move {
-            let message = message_json(&message)?;
+            let (_, message) = message_text(&message)?;
             let options = read_options(&options, "packSigned", true)?;
             let sign_by = opt_string(&options, "signBy")?.ok_or_else(|| {
                 err!(
@@ -220,7 +220,7 @@ impl DIDCommCore {
     #[wasm_bindgen(js_name = packEncrypted)]
     pub fn pack_encrypted(&self, message: JsValue, options: JsValue) -> Promise {
         self.run(move |core| async move {
-            let message = message_json(&message)?;
+            let (_, message) = message_text(&message)?;
             let options = read_options(&options, "packEncrypted", true)?;
             let to = opt_string(&options, "to")?.ok_or_else(|| {
                 err!(
@@ -442,21 +442,20 @@ fn check_did_resolver(resolver: &JsValue) -> std::result::Result<(), JsValue> {
 /// text read is that string exactly: `JSON.stringify` escapes lone surrogates, the one
 /// thing `TextEncoder` would have replaced.)
 fn pack_plaintext(value: &JsValue) -> Result<JsValue> {
-    let text = stringify(check_message(value)?, "message")?;
-    Ok(match crate::pack::plaintext_json(&json_text(&text)?)? {
-        std::borrow::Cow::Borrowed(_) => text,
+    let (js, text) = message_text(value)?;
+    Ok(match crate::pack::plaintext_json(&text)? {
+        std::borrow::Cow::Borrowed(_) => js,
         std::borrow::Cow::Owned(packed) => js_string(&packed),
     })
 }
 
-/// A JS message's JSON text, for the `_json` packs (which read it as `pack::plaintext_json`
-/// does).
-fn message_json(value: &JsValue) -> Result<String> {
-    json_text(&stringify(check_message(value)?, "message")?)
-}
-
-fn json_text(text: &JsValue) -> Result<String> {
-    convert::text(text).ok_or_else(|| err!(IllegalArgument, "message cannot be serialized to JSON"))
+/// A JS message's `JSON.stringify` text, as the JS string and as text in wasm (for the
+/// `_json` packs, which read it as `pack::plaintext_json` does).
+fn message_text(value: &JsValue) -> Result<(JsValue, String)> {
+    let js = stringify(check_message(value)?, "message")?;
+    let text = convert::text(&js)
+        .ok_or_else(|| err!(IllegalArgument, "message cannot be serialized to JSON"))?;
+    Ok((js, text))
 }
 
 /// The message argument, when it is an object (not an array).
