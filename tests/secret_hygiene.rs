@@ -1,6 +1,7 @@
 //! Secrets leave no trace: every heap block freed while keys are read, used for every
-//! envelope and dropped is searched for each private key (its bytes and its JWK text), and
-//! no error message or `Debug` output shows one.
+//! envelope and dropped is searched for each private key (its bytes and its JWK text) and
+//! each static-static shared secret the keys keep, and no error message or `Debug` output
+//! shows one.
 //!
 //! One test in this binary, since the allocator below watches the whole process.
 
@@ -11,6 +12,7 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::OnceLock;
 
 use common::*;
+use didcomm_wasm::crypto::ecdh;
 use didcomm_wasm::jose::b64;
 use didcomm_wasm::{
     DidComm, Message, PackEncryptedOptions, Secret, SecretsStore, StaticResolver, UnpackOptions,
@@ -66,6 +68,22 @@ fn secret_patterns(jwks: &[Value]) -> (Vec<Vec<u8>>, Vec<String>) {
     (raw, text)
 }
 
+/// The static-static shared secrets (ECDH-1PU's Zs) of every pair of Alice's and Bob's keys
+/// on one key-agreement curve: the keys keep them once used, and must wipe them too.
+fn static_agreements(alice: &[Value], bob: &[Value]) -> Vec<Vec<u8>> {
+    let key = |jwk: &Value| Secret::from_jwk(jwk).unwrap().key;
+    let mut out = Vec::new();
+    for a in alice {
+        for b in bob {
+            let (a, b) = (key(a), key(b));
+            if a.curve() == b.curve() && a.curve().is_key_agreement() {
+                out.push(ecdh::agree(&a, &b.public_key()).unwrap().to_vec());
+            }
+        }
+    }
+    out
+}
+
 fn scrub(jwks: &mut [Value]) {
     for jwk in jwks {
         if let Some(Value::String(d)) = jwk.get_mut("d") {
@@ -83,6 +101,8 @@ fn no_secret_survives_in_freed_memory_errors_or_debug_output() {
     let mut bob_jwks: Vec<Value> = vector_json("secrets-bob.json").as_array().unwrap().clone();
     let all: Vec<Value> = alice_jwks.iter().chain(&bob_jwks).cloned().collect();
     let (raw, texts) = secret_patterns(&all);
+    let agreements = static_agreements(&alice_jwks, &bob_jwks);
+    assert!(agreements.len() >= 5, "{} pairs", agreements.len());
     let hex: Vec<String> = raw
         .iter()
         .map(|d| d.iter().map(|b| format!("{b:02x}")).collect())
@@ -92,6 +112,7 @@ fn no_secret_survives_in_freed_memory_errors_or_debug_output() {
             raw.iter()
                 .cloned()
                 .chain(texts.iter().map(|t| t.clone().into_bytes()))
+                .chain(agreements)
                 .collect(),
         )
         .unwrap();

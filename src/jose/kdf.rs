@@ -22,8 +22,11 @@ pub fn derive_kek(
     apv: &[u8],
     tag: Option<&[u8]>,
 ) -> Zeroizing<[u8; 32]> {
-    // The input holds Z: zeroized with it.
-    let mut input = Zeroizing::new(Vec::with_capacity(z.len() + 128));
+    // The input holds Z: zeroized with it, and sized exactly, so that no growth frees a
+    // copy of Z unwiped.
+    let fields = [Some(alg.as_bytes()), Some(apu), Some(apv), tag];
+    let prefixed: usize = fields.iter().flatten().map(|f| 4 + f.len()).sum();
+    let mut input = Zeroizing::new(Vec::with_capacity(4 + z.len() + prefixed + 4));
     input.extend_from_slice(&1u32.to_be_bytes());
     input.extend_from_slice(z);
     put_len_prefixed(&mut input, alg.as_bytes());
