@@ -2,6 +2,7 @@
 // give DIDCommError instead of wasm glue errors, error conversion, and did:web (a fetch
 // is the platform's job; the URL rules are in the core). All DIDComm work happens in the
 // Rust core.
+import { servesMasks } from './crypto/codes.js';
 import { DIDCommError, toDIDCommError } from './error.js';
 
 const illegal = (message) => new DIDCommError('ERR_ILLEGAL_ARGUMENT', message);
@@ -81,6 +82,24 @@ function unpacked([text, flags, encAlgAnon, encAlgAuth, encryptedFromKid, encryp
   if (signFrom !== undefined) metadata.signFrom = signFrom;
   if (signedMessage !== undefined) metadata.signedMessage = signedMessage;
   return { message: JSON.parse(text), metadata };
+}
+
+/** `{ packed, metadata }` of packSigned from the core's values (`pack_signed` in src/wasm/mod.rs). */
+function packedSigned([packed, signByKid, signAlg]) {
+  return { packed, metadata: { signAlg, signByKid } };
+}
+
+/**
+ * `{ packed, metadata }` of packEncrypted from the core's values (`encrypted_result` in
+ * src/wasm/mod.rs); members sorted as they have always been, absent ones left out.
+ */
+function packedEncrypted([packed, fromKid, toKids, signByKid, serviceId, serviceUri, routingKeys]) {
+  const metadata = {};
+  if (fromKid !== undefined) metadata.fromKid = fromKid;
+  if (serviceId !== undefined) metadata.messagingService = { id: serviceId, routingKeys, uri: serviceUri };
+  if (signByKid !== undefined) metadata.signByKid = signByKid;
+  metadata.toKids = toKids;
+  return { packed, metadata };
 }
 
 /** The options' builtinMethods as a set (default: all). */
@@ -198,11 +217,11 @@ export function createApi(wasm, platform = null) {
     }
 
     packSigned(message, options) {
-      return call(() => this.#core.packSigned(message, options));
+      return call(() => this.#core.packSigned(message, options).then(packedSigned));
     }
 
     packEncrypted(message, options) {
-      return call(() => this.#core.packEncrypted(message, options));
+      return call(() => this.#core.packEncrypted(message, options).then(packedEncrypted));
     }
 
     /**
@@ -283,7 +302,8 @@ export function createApi(wasm, platform = null) {
       throw illegal("useCrypto(which): which must be 'platform', 'rust' or a backend object");
     }
     const previous = backend;
-    wasm.useCryptoBackend(which === 'platform' ? platform : custom ? which : null);
+    const chosen = which === 'platform' ? platform : custom ? which : null;
+    wasm.useCryptoBackend(chosen, servesMasks(chosen?.serves));
     backend = which;
     return previous;
   };

@@ -233,7 +233,7 @@ pub(crate) async fn require_secret(resolver: &impl SecretsResolver, kid: &str) -
 pub(crate) async fn find_held(
     secrets: &impl SecretsResolver,
     kids: &[&str],
-    docs: &[crate::did::DidDocument],
+    docs: &[std::sync::Arc<crate::did::DidDocument>],
 ) -> Result<Vec<(String, String)>> {
     let held = secrets.find_secrets(kids).await?;
     let direct: Vec<(String, String)> = kids
@@ -252,7 +252,7 @@ pub(crate) async fn find_held(
 pub(crate) async fn find_equivalents(
     secrets: &impl SecretsResolver,
     kids: &[&str],
-    docs: &[crate::did::DidDocument],
+    docs: &[std::sync::Arc<crate::did::DidDocument>],
 ) -> Result<Vec<(String, String)>> {
     if docs.is_empty() || cfg!(not(feature = "did-methods")) {
         return Ok(Vec::new());

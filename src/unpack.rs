@@ -307,7 +307,10 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             let mut docs = Vec::new();
             for kid in &kids {
                 let did = did_of(kid);
-                if !docs.iter().any(|d: &crate::did::DidDocument| d.id == did) {
+                if !docs
+                    .iter()
+                    .any(|d: &std::sync::Arc<crate::did::DidDocument>| d.id == did)
+                {
                     if let Ok(Some(doc)) = self.dids.resolve(did).await {
                         docs.push(doc);
                     }

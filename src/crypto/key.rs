@@ -3,7 +3,7 @@
 
 use std::fmt;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use p256::elliptic_curve::point::AffineCoordinates;
 use zeroize::Zeroizing;
@@ -225,7 +225,17 @@ struct Held {
     /// Whether a backend has seen this key (and may hold a copy to forget).
     shown: AtomicBool,
     material: Material,
+    /// Static-static agreements made with this key ([`SecretKey::kept_agreement`]), by the
+    /// other key's coordinates.
+    agreements: Mutex<Vec<(Coordinates, Zeroizing<Vec<u8>>)>>,
 }
+
+/// A public key's JWK coordinates ([`PublicKey::coordinates`]).
+type Coordinates = (Vec<u8>, Option<Vec<u8>>);
+
+/// Static-static agreements a key keeps before it starts over: a bound on memory that input
+/// cannot raise, well above the peers an agent talks to at once.
+const KEPT_AGREEMENTS: usize = 64;
 
 impl Drop for Held {
     fn drop(&mut self) {
@@ -296,7 +306,35 @@ impl SecretKey {
             id,
             shown: AtomicBool::new(false),
             material,
+            agreements: Mutex::new(Vec::new()),
         }))
+    }
+
+    /// The ECDH shared secret of this key and `public` kept by [`SecretKey::keep_agreement`].
+    ///
+    /// Between two long-term keys (ECDH-1PU's Zs) Z never changes, so an agent that packs
+    /// and unpacks authcrypt with the same peers can skip one of the two ECDH per recipient,
+    /// as NaCl's `crypto_box_beforenm` does. Z is secret: kept only with the key it comes
+    /// from, wiped when dropped, and never shown.
+    pub(crate) fn kept_agreement(&self, public: &PublicKey) -> Option<Zeroizing<Vec<u8>>> {
+        let point = public.coordinates();
+        let kept = self.0.agreements.lock().ok()?;
+        kept.iter()
+            .find(|(p, _)| *p == point)
+            .map(|(_, z)| Zeroizing::new(z.to_vec()))
+    }
+
+    /// Keeps `z`, the ECDH shared secret of this key and the long-term key `public`, for
+    /// [`SecretKey::kept_agreement`]. Only for Z proven right: made here, or confirmed by a
+    /// successful unwrap (an attacker's JWE must not fill the room or push out real peers).
+    pub(crate) fn keep_agreement(&self, public: &PublicKey, z: &[u8]) {
+        if let Ok(mut kept) = self.0.agreements.lock() {
+            if kept.len() >= KEPT_AGREEMENTS {
+                kept.clear();
+            }
+            // Each Z in its own heap block (the Vec moves only its header), wiped on drop.
+            kept.push((public.coordinates(), Zeroizing::new(z.to_vec())));
+        }
     }
 
     pub fn material(&self) -> &Material {

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use crate::did::{key, peer, DidDocument, DidResolver};
 use crate::error::{ErrorKind, Result};
@@ -28,17 +29,17 @@ impl Default for Builtins {
 /// DID they resolve). Built-in resolution is a pure function of the DID, so entries never go
 /// stale. A `Vec` searched linearly: bounded, and far cheaper than resolving again.
 #[derive(Debug, Clone, Default)]
-pub struct DocCache(Rc<RefCell<Vec<DidDocument>>>);
+pub struct DocCache(Rc<RefCell<Vec<Arc<DidDocument>>>>);
 
 /// Entries kept before the cache starts over (a bound, not a tuning knob).
 const CACHE_LIMIT: usize = 1024;
 
 impl DocCache {
-    fn get(&self, did: &str) -> Option<DidDocument> {
+    fn get(&self, did: &str) -> Option<Arc<DidDocument>> {
         self.0.borrow().iter().find(|d| d.id == did).cloned()
     }
 
-    fn put(&self, doc: &DidDocument) {
+    fn put(&self, doc: &Arc<DidDocument>) {
         let mut docs = self.0.borrow_mut();
         if docs.len() >= CACHE_LIMIT {
             docs.clear();
@@ -69,7 +70,7 @@ impl<R: DidResolver> ChainResolver<R> {
 }
 
 impl<R: DidResolver> DidResolver for ChainResolver<R> {
-    async fn resolve(&self, did: &str) -> Result<Option<DidDocument>> {
+    async fn resolve(&self, did: &str) -> Result<Option<Arc<DidDocument>>> {
         let builtin = match did.split(':').nth(1) {
             Some("key") if self.builtins.key => {
                 Some(key::resolve as fn(&str) -> Result<DidDocument>)
@@ -87,6 +88,7 @@ impl<R: DidResolver> DidResolver for ChainResolver<R> {
         }
         match resolve(did) {
             Ok(doc) => {
+                let doc = Arc::new(doc);
                 self.cache.put(&doc);
                 Ok(Some(doc))
             }
@@ -101,12 +103,12 @@ impl<R: DidResolver> DidResolver for ChainResolver<R> {
 mod tests {
     use super::*;
 
-    fn doc(id: &str, aka: &str) -> DidDocument {
-        DidDocument {
+    fn doc(id: &str, aka: &str) -> Arc<DidDocument> {
+        Arc::new(DidDocument {
             id: id.into(),
             also_known_as: vec![aka.into()],
             ..Default::default()
-        }
+        })
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! X25519KeyAgreementKey2019/2020 and Ed25519VerificationKey2018/2020; services in every
 //! shape (`service.rs`); `alsoKnownAs`, `controller`; unknown members ignored.
 
+use std::fmt;
+use std::sync::OnceLock;
+
 use serde_json::{Map, Value};
 
 #[cfg(feature = "did-methods")]
@@ -51,11 +54,62 @@ pub struct VerificationMethod {
     pub type_: String,
     pub controller: String,
     pub material: KeyMaterial,
+    memo: KeyMemo,
+}
+
+/// The key [`VerificationMethod::public_key`] read, with the type and material it read it
+/// from. Reading is a pure function of those two, so while they are unchanged (they are
+/// public: a caller may change them) the answer stands: a document is read once and used
+/// for many messages, and its keys (the on-curve checks of P-384 and P-521 ones above all)
+/// need not be read again for each. Not part of a method's identity or printed form.
+#[derive(Clone, Default)]
+struct KeyMemo(OnceLock<(String, KeyMaterial, PublicKey)>);
+
+impl PartialEq for KeyMemo {
+    fn eq(&self, _: &KeyMemo) -> bool {
+        true
+    }
+}
+
+impl fmt::Debug for KeyMemo {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("..")
+    }
 }
 
 impl VerificationMethod {
+    pub fn new(id: String, type_: String, controller: String, material: KeyMaterial) -> Self {
+        VerificationMethod {
+            id,
+            type_,
+            controller,
+            material,
+            memo: KeyMemo::default(),
+        }
+    }
+
+    /// A method whose material is known to be `key` (read from it already), so that
+    /// [`VerificationMethod::public_key`] need not read it again.
+    #[cfg(feature = "did-methods")]
+    pub(crate) fn with_key(self, key: PublicKey) -> VerificationMethod {
+        let _ = (self.memo.0).set((self.type_.clone(), self.material.clone(), key));
+        self
+    }
+
     /// The public key, validated (on-curve checks included).
     pub fn public_key(&self) -> Result<PublicKey> {
+        if let Some((type_, material, key)) = self.memo.0.get() {
+            if *type_ == self.type_ && *material == self.material {
+                return Ok(key.clone());
+            }
+            return self.read_key();
+        }
+        let key = self.read_key()?;
+        let _ = (self.memo.0).set((self.type_.clone(), self.material.clone(), key.clone()));
+        Ok(key)
+    }
+
+    fn read_key(&self) -> Result<PublicKey> {
         // Named in errors only: no string per key per call on the way that works.
         let name = || format!("key {}", self.id);
         match &self.material {
@@ -150,13 +204,13 @@ impl VerificationMethod {
         } else {
             KeyMaterial::None
         };
-        Ok(VerificationMethod {
-            id: absolute(&req_str(obj, "id", what)?, doc_id),
-            type_: opt_str(obj, "type", what)?.unwrap_or_default(),
-            controller: opt_str(obj, "controller", what)?
+        Ok(VerificationMethod::new(
+            absolute(&req_str(obj, "id", what)?, doc_id),
+            opt_str(obj, "type", what)?.unwrap_or_default(),
+            opt_str(obj, "controller", what)?
                 .map_or_else(|| doc_id.to_owned(), |c| absolute(&c, doc_id)),
             material,
-        })
+        ))
     }
 }
 
@@ -428,5 +482,38 @@ mod tests {
             .method_in("did:example:a#k2", Relationship::Authentication)
             .unwrap_err();
         assert_eq!(e.kind(), crate::ErrorKind::KidNotFound);
+    }
+
+    #[test]
+    fn a_methods_key_is_read_once_and_again_when_its_material_changes() {
+        let jwk = |x: &str| KeyMaterial::Jwk(json!({"kty": "OKP", "crv": "X25519", "x": x}));
+        let x1 = "avH0O2Y4tqLAq8y9zpianr8ajii5m4F_mICrzNlatXs";
+        let x2 = "LpYdPGsrb3ub4Hcgk5mOyl7QWDcoPdkE_7m6PwCb-T0";
+        let method = |id: &str, material| {
+            VerificationMethod::new(
+                id.into(),
+                "JsonWebKey2020".into(),
+                "did:ex:a".into(),
+                material,
+            )
+        };
+        let mut vm = method("did:ex:a#1", jwk(x1));
+        let first = vm.public_key().unwrap();
+        assert_eq!(vm.public_key().unwrap(), first);
+        assert_eq!(vm.clone().public_key().unwrap(), first);
+        // Changed in place: the new material is read, not the remembered key.
+        vm.material = jwk(x2);
+        let second = vm.public_key().unwrap();
+        assert_ne!(second, first);
+        assert_eq!(crate::jose::b64::encode(second.coordinates().0), x2);
+        vm.material = KeyMaterial::None;
+        assert!(vm.public_key().is_err());
+        // A key that does not read stays an error, and the memo is no part of a method's
+        // identity.
+        let broken = method("did:ex:a#2", jwk("AA"));
+        assert!(broken.public_key().is_err() && broken.public_key().is_err());
+        let fresh = method("did:ex:a#1", jwk(x1));
+        assert_eq!(fresh, method("did:ex:a#1", jwk(x1)));
+        assert!(format!("{fresh:?}").contains(x1));
     }
 }

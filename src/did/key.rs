@@ -20,13 +20,15 @@ pub fn did_for(key: &PublicKey) -> String {
 
 /// The document of `did` whose key is `key` (multikey text `mb`). did:peer:0 uses it too.
 pub(crate) fn document(did: &str, key: &PublicKey, mb: &str) -> Result<DidDocument> {
-    let vm = |mb: &str| VerificationMethod {
-        id: format!("{did}#{mb}"),
-        type_: "Multikey".into(),
-        controller: did.to_owned(),
-        material: KeyMaterial::Multibase(mb.to_owned()),
+    let vm = |mb: &str| {
+        VerificationMethod::new(
+            format!("{did}#{mb}"),
+            "Multikey".into(),
+            did.to_owned(),
+            KeyMaterial::Multibase(mb.to_owned()),
+        )
     };
-    let key_vm = vm(mb);
+    let key_vm = vm(mb).with_key(key.clone());
     let kid = key_vm.id.clone();
     let mut doc = DidDocument {
         id: did.to_owned(),
@@ -37,7 +39,7 @@ pub(crate) fn document(did: &str, key: &PublicKey, mb: &str) -> Result<DidDocume
         PublicKey::X25519(_) => doc.key_agreement.push(kid),
         PublicKey::Ed25519(k) => {
             let x25519 = PublicKey::X25519(k.to_montgomery().to_bytes().into());
-            let x_vm = vm(&multikey::encode(&x25519));
+            let x_vm = vm(&multikey::encode(&x25519)).with_key(x25519);
             doc.key_agreement.push(x_vm.id.clone());
             doc.verification_methods.push(x_vm);
             doc.authentication.push(kid.clone());

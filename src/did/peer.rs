@@ -70,17 +70,20 @@ fn resolve_2(did: &str, elements: &str) -> Result<DidDocument> {
             }
             other => return Err(err!(Malformed, "{did}: unknown purpose code '{other}'")),
         };
-        multikey::decode(body, did)?; // validates the key now, with the DID in the error
+        let key = multikey::decode(body, did)?; // validated now, with the DID in the error
         let kid = format!("{did}#key-{}", doc.verification_methods.len() + 1);
         if let Some(kids) = relationship {
             kids.push(kid.clone());
         }
-        doc.verification_methods.push(VerificationMethod {
-            id: kid.clone(),
-            type_: "Multikey".into(),
-            controller: did.to_owned(),
-            material: KeyMaterial::Multibase(body.to_owned()),
-        });
+        doc.verification_methods.push(
+            VerificationMethod::new(
+                kid.clone(),
+                "Multikey".into(),
+                did.to_owned(),
+                KeyMaterial::Multibase(body.to_owned()),
+            )
+            .with_key(key),
+        );
         // Fingerprint ids of older implementations: 8 characters, the whole fingerprint,
         // and the whole multibase.
         let fingerprint = &body[1..];

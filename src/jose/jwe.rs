@@ -174,7 +174,16 @@ pub async fn encrypt(
     for r in recipients {
         let mut z = backend::agree(&ephemeral, r.key).await?;
         if let Some(s) = sender {
-            z.extend_from_slice(&backend::agree(s.key, r.key).await?);
+            // Static-static: kept by the sender key (made here, so right: kept at once).
+            let zs = match s.key.kept_agreement(r.key) {
+                Some(zs) => zs,
+                None => {
+                    let zs = backend::agree(s.key, r.key).await?;
+                    s.key.keep_agreement(r.key, &zs);
+                    zs
+                }
+            };
+            z.extend_from_slice(&zs);
         }
         let cc_tag = sender.map(|_| tag.as_slice());
         let kek = kdf::derive_kek(&z, alg.name(), apu, &apv, cc_tag);
@@ -390,6 +399,9 @@ impl Jwe {
         let mut z = backend::agree(secret, &self.epk)
             .await
             .map_err(|e| e.context("JWE epk"))?;
+        // Zs computed now, kept only after the unwrap proves it: a forged JWE naming a
+        // sender must not fill the room or push out the peers really talked to.
+        let mut fresh = None;
         let cc_tag = match (self.alg, sender) {
             (KeyWrap::Ecdh1pu, Some(sender)) => {
                 if sender.curve() != secret.curve() {
@@ -400,7 +412,14 @@ impl Jwe {
                         secret.curve()
                     ));
                 }
-                z.extend_from_slice(&backend::agree(secret, sender).await?);
+                match secret.kept_agreement(sender) {
+                    Some(zs) => z.extend_from_slice(&zs),
+                    None => {
+                        let zs = backend::agree(secret, sender).await?;
+                        z.extend_from_slice(&zs);
+                        fresh = Some((sender, zs));
+                    }
+                }
                 Some(self.tag.as_slice())
             }
             (KeyWrap::Ecdh1pu, None) => {
@@ -425,6 +444,9 @@ impl Jwe {
                 self.enc,
                 self.enc.key_len()
             ));
+        }
+        if let Some((sender, zs)) = fresh {
+            secret.keep_agreement(sender, &zs);
         }
         Ok(cek)
     }
@@ -465,6 +487,101 @@ mod tests {
     use crate::message::fields::object;
     use proptest::prelude::*;
     use sha2::Digest;
+
+    /// Counts the ECDH a pack or unpack asks for (and serves none: the Rust crates run).
+    struct CountingAgreements(std::cell::Cell<usize>);
+
+    impl backend::Backend for CountingAgreements {
+        fn agree(&self, _: &SecretKey, _: &PublicKey) -> backend::Served<Zeroizing<Vec<u8>>> {
+            self.0.set(self.0.get() + 1);
+            backend::Served::Declined
+        }
+    }
+
+    #[test]
+    fn static_agreements_are_kept_once_proven_and_skip_one_ecdh_per_recipient() {
+        use crate::crypto::Curve;
+        use std::rc::Rc;
+        let key = || SecretKey::generate(Curve::X25519).unwrap();
+        let (alice, bob, carol, mallory) = (key(), key(), key(), key());
+        let (bob_pub, carol_pub) = (bob.public_key(), carol.public_key());
+        let recipients = [
+            Recipient {
+                kid: "did:ex:bob#1",
+                key: &bob_pub,
+            },
+            Recipient {
+                kid: "did:ex:carol#1",
+                key: &carol_pub,
+            },
+        ];
+        let counter = Rc::new(CountingAgreements(Default::default()));
+        backend::install(Some(counter.clone()));
+        let pack = |key: &SecretKey| {
+            counter.0.set(0);
+            let sender = Sender {
+                kid: "did:ex:alice#1",
+                key,
+            };
+            let text = pollster::block_on(encrypt(
+                b"hi",
+                ContentEnc::A256CbcHs512,
+                &recipients,
+                Some(sender),
+            ))
+            .unwrap();
+            (
+                Jwe::parse(&serde_json::from_str(&text).unwrap()).unwrap(),
+                counter.0.get(),
+            )
+        };
+        let unwrap = |jwe: &Jwe, sender: &PublicKey| {
+            counter.0.set(0);
+            let cek = pollster::block_on(jwe.unwrap_cek("did:ex:bob#1", &bob, Some(sender)));
+            (cek.is_ok(), counter.0.get())
+        };
+
+        // The first pack computes Ze and Zs per recipient; the next one only Ze.
+        let (first, n) = pack(&alice);
+        assert_eq!(n, 4);
+        let (second, n) = pack(&alice);
+        assert_eq!(n, 2);
+        // Bob's first unpack computes both; once the unwrap proved Zs, he keeps it.
+        assert_eq!(unwrap(&first, &alice.public_key()), (true, 2));
+        assert_eq!(unwrap(&second, &alice.public_key()), (true, 1));
+        // A JWE from Mallory claiming Alice's key does not unwrap, with or without the kept Zs.
+        let (forged, _) = pack(&mallory);
+        assert_eq!(unwrap(&forged, &alice.public_key()), (false, 1));
+        // Nor does one that names Mallory's key, and a Zs never proven is never kept.
+        assert_eq!(unwrap(&first, &mallory.public_key()), (false, 2));
+        assert_eq!(unwrap(&first, &mallory.public_key()), (false, 2));
+        backend::install(None);
+        assert!(bob.kept_agreement(&mallory.public_key()).is_none());
+        assert_eq!(
+            *bob.kept_agreement(&alice.public_key()).unwrap(),
+            *crate::crypto::ecdh::agree(&alice, &bob_pub).unwrap()
+        );
+    }
+
+    #[test]
+    fn kept_agreements_are_bounded() {
+        use crate::crypto::Curve;
+        let me = SecretKey::generate(Curve::X25519).unwrap();
+        let peers: Vec<PublicKey> = (0..70)
+            .map(|_| SecretKey::generate(Curve::X25519).unwrap().public_key())
+            .collect();
+        for (i, p) in peers.iter().enumerate() {
+            me.keep_agreement(p, &[i as u8; 32]);
+        }
+        let kept: Vec<bool> = peers
+            .iter()
+            .map(|p| me.kept_agreement(p).is_some())
+            .collect();
+        assert_eq!(kept.iter().filter(|k| **k).count(), 6);
+        // The 65th started over: the last six are kept, and the latest Z of each.
+        assert!(!kept[0] && !kept[63] && kept[64] && kept[69]);
+        assert_eq!(*me.kept_agreement(&peers[69]).unwrap(), [69u8; 32]);
+    }
 
     proptest! {
         /// The JWE text is what serde_json writes for the same object, any kid escaped alike.

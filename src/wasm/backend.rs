@@ -6,7 +6,7 @@
 
 use std::rc::Rc;
 
-use js_sys::{Array, Promise, Reflect, Uint8Array};
+use js_sys::{Promise, Uint8Array};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
@@ -92,7 +92,7 @@ extern "C" {
 }
 
 /// Which curves (bit = index in `Curve::ALL`) or encs (index in `ContentEnc::ALL`) each
-/// primitive serves, read once from the object's `serves` property.
+/// primitive serves (`js/crypto/codes.js` `servesMasks` of the object's `serves`).
 #[derive(Default)]
 struct Serves {
     /// Curves whose `importSecret` needs the public key too (the JS side cannot derive it).
@@ -124,25 +124,6 @@ fn enc_code(enc: ContentEnc) -> u8 {
 
 fn has(mask: u8, code: u8) -> bool {
     mask & (1 << code) != 0
-}
-
-/// The bit mask of the names in `serves[op]` (an array of curve or enc names).
-fn mask(serves: &JsValue, op: &str, names: &[&str]) -> u8 {
-    let Ok(list) = Reflect::get(serves, &op.into()) else {
-        return 0;
-    };
-    let list: Array = match list.dyn_into() {
-        Ok(a) => a,
-        Err(_) => return 0,
-    };
-    list.iter()
-        .filter_map(|v| v.as_string())
-        .filter_map(|n| names.iter().position(|m| *m == n))
-        .fold(0u8, |acc, i| acc | (1 << i))
-}
-
-fn flag(serves: &JsValue, op: &str) -> bool {
-    Reflect::get(serves, &op.into()).is_ok_and(|v| v.is_truthy())
 }
 
 fn failed(_: JsValue) -> crate::Error {
@@ -369,29 +350,28 @@ fn split_tag(v: &JsValue, tag_len: usize) -> Option<(Vec<u8>, Vec<u8>)> {
     Some((all, tag))
 }
 
-/// Makes `platform` (a JS backend object) serve the primitives it lists in its `serves`
-/// property; `null` or `undefined` leaves the Rust crates alone.
+/// Makes `platform` (a JS backend object) serve the primitives `serves` names (its `serves`
+/// property as `js/crypto/codes.js` `servesMasks` reads it: a bit per curve or enc for each
+/// primitive, then the flags); `null` or `undefined` leaves the Rust crates alone.
 #[wasm_bindgen(js_name = useCryptoBackend)]
-pub fn use_crypto_backend(platform: JsValue) {
+pub fn use_crypto_backend(platform: JsValue, serves: &[u8]) {
     if platform.is_null() || platform.is_undefined() {
         backend::install(None);
         return;
     }
-    let serves = Reflect::get(&platform, &"serves".into()).unwrap_or(JsValue::UNDEFINED);
-    let curves: Vec<&str> = Curve::ALL.iter().map(|c| c.name()).collect();
-    let encs: Vec<&str> = ContentEnc::ALL.iter().map(|e| e.name()).collect();
+    let at = |i: usize| serves.get(i).copied().unwrap_or(0);
     let serves = Serves {
-        import_public: mask(&serves, "importPublic", &curves),
-        public_key: mask(&serves, "publicKey", &curves),
-        generate: mask(&serves, "generate", &curves),
-        agree: mask(&serves, "agree", &curves),
-        sign: mask(&serves, "sign", &curves),
-        verify: mask(&serves, "verify", &curves),
-        encrypt: mask(&serves, "encrypt", &encs),
-        decrypt: mask(&serves, "decrypt", &encs),
-        wrap: flag(&serves, "wrap"),
-        unwrap: flag(&serves, "unwrap"),
-        sha256: flag(&serves, "sha256"),
+        import_public: at(0),
+        public_key: at(1),
+        generate: at(2),
+        agree: at(3),
+        sign: at(4),
+        verify: at(5),
+        encrypt: at(6),
+        decrypt: at(7),
+        wrap: at(8) & 1 != 0,
+        unwrap: at(8) & 2 != 0,
+        sha256: at(8) & 4 != 0,
     };
     backend::install(Some(Rc::new(JsBackend {
         js: platform.unchecked_into(),

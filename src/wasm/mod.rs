@@ -209,11 +209,12 @@ impl DIDCommCore {
                 )
             })?;
             let (packed, meta) = core.pack_signed_json(&message, &sign_by).await?;
-            let metadata = object([
-                ("signByKid", meta.sign_by_kid.into()),
-                ("signAlg", meta.sign_alg.name().into()),
-            ]);
-            Ok(packed_result(packed, metadata))
+            let values = [
+                js_string(&packed),
+                JsValue::from_str(&meta.sign_by_kid),
+                JsValue::from_str(meta.sign_alg.name()),
+            ];
+            Ok(values.iter().collect::<Array>().into())
         })
     }
 
@@ -240,7 +241,7 @@ impl DIDCommCore {
             let (packed, meta) = core
                 .pack_encrypted_json(&message, &to, &pack_options)
                 .await?;
-            Ok(packed_result(packed, encrypted_metadata(&meta)))
+            Ok(encrypted_result(&packed, &meta))
         })
     }
 
@@ -608,30 +609,31 @@ fn as_argument_error(e: Error) -> Error {
     Error::new(ErrorKind::IllegalArgument, e.message())
 }
 
-fn packed_result(packed: String, metadata: Value) -> JsValue {
-    let obj = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(&obj, &"packed".into(), &js_string(&packed));
-    let _ = js_sys::Reflect::set(&obj, &"metadata".into(), &from_json(&metadata));
-    obj.into()
-}
-
-/// Absent (null) members are left out, so JS sees `undefined`, as the TypeScript types say.
-fn encrypted_metadata(meta: &PackEncryptedMetadata) -> Value {
-    object([
-        ("fromKid", meta.from_kid.clone().into()),
-        ("toKids", meta.to_kids.clone().into()),
-        ("signByKid", meta.sign_by_kid.clone().into()),
-        (
-            "messagingService",
-            meta.messaging_service.as_ref().map_or(Value::Null, |s| {
-                object([
-                    ("id", s.id.clone().into()),
-                    ("uri", s.uri.clone().into()),
-                    ("routingKeys", s.routing_keys.clone().into()),
-                ])
-            }),
-        ),
-    ])
+/// What `packEncrypted` resolves to, as `js/api.js` (`packedEncrypted`) turns it into
+/// `{ packed, metadata }`: `[packed, fromKid, toKids, signByKid, serviceId, serviceUri,
+/// routingKeys]`, absent members `undefined`. Values, not JSON, as for `unpack`.
+fn encrypted_result(packed: &str, meta: &PackEncryptedMetadata) -> JsValue {
+    let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, JsValue::from_str);
+    let list = |items: &[String]| -> JsValue {
+        items
+            .iter()
+            .map(|k| JsValue::from_str(k))
+            .collect::<Array>()
+            .into()
+    };
+    let service = meta.messaging_service.as_ref();
+    [
+        js_string(packed),
+        text(meta.from_kid.as_deref()),
+        list(&meta.to_kids),
+        text(meta.sign_by_kid.as_deref()),
+        text(service.map(|s| s.id.as_str())),
+        text(service.map(|s| s.uri.as_str())),
+        service.map_or(JsValue::UNDEFINED, |s| list(&s.routing_keys)),
+    ]
+    .iter()
+    .collect::<Array>()
+    .into()
 }
 
 /// What `unpack` resolves to, as `js/api.js` (`unpacked`) turns it into `{ message, metadata }`:

@@ -4,6 +4,7 @@
 
 use std::cell::RefCell;
 use std::rc::Rc;
+use std::sync::Arc;
 
 use js_sys::{Array, Reflect};
 use serde_json::Value;
@@ -70,7 +71,7 @@ pub struct JsDidResolver {
     /// The answers given during this call (one per DID): a pack or unpack asks the JS
     /// resolver once per DID (a signed authcrypt needs the sender's document twice), and so
     /// sees one answer for it throughout.
-    pub asked: RefCell<Vec<(String, Rc<Option<DidDocument>>)>>,
+    pub asked: RefCell<Vec<(String, Option<Arc<DidDocument>>)>>,
 }
 
 /// The documents the JS resolver answered with, by DID, each with the JSON text it was read
@@ -84,20 +85,20 @@ pub struct DocMemo(Rc<RefCell<Vec<MemoEntry>>>);
 struct MemoEntry {
     did: String,
     text: JsValue,
-    doc: Rc<Option<DidDocument>>,
+    doc: Option<Arc<DidDocument>>,
 }
 
 /// Entries kept before the memo starts over (a bound, not a tuning knob).
 const MEMO_LIMIT: usize = 256;
 
 impl DocMemo {
-    fn get(&self, did: &str, text: &JsValue) -> Option<Rc<Option<DidDocument>>> {
+    fn get(&self, did: &str, text: &JsValue) -> Option<Option<Arc<DidDocument>>> {
         let entries = self.0.borrow();
         let entry = entries.iter().find(|e| e.did == did)?;
         (entry.text == *text).then(|| entry.doc.clone())
     }
 
-    fn put(&self, did: &str, text: JsValue, doc: &Rc<Option<DidDocument>>) {
+    fn put(&self, did: &str, text: JsValue, doc: &Option<Arc<DidDocument>>) {
         let mut entries = self.0.borrow_mut();
         let entry = MemoEntry {
             did: did.to_owned(),
@@ -117,26 +118,25 @@ impl DocMemo {
 }
 
 impl DidResolver for JsDidResolver {
-    async fn resolve(&self, did: &str) -> Result<Option<DidDocument>> {
-        // Shared, not copied, between the memo and this call's answers: the one copy is the
-        // document handed to the core.
+    async fn resolve(&self, did: &str) -> Result<Option<Arc<DidDocument>>> {
+        // One document shared by the memo, this call's answers and the core: never copied.
         if let Some((_, doc)) = self.asked.borrow().iter().find(|(d, _)| d == did) {
-            return Ok(Option::clone(doc));
+            return Ok(doc.clone());
         }
         let doc = self.ask(did).await?;
         self.asked.borrow_mut().push((did.to_owned(), doc.clone()));
-        Ok(Option::clone(&doc))
+        Ok(doc)
     }
 }
 
 impl JsDidResolver {
-    async fn ask(&self, did: &str) -> Result<Rc<Option<DidDocument>>> {
+    async fn ask(&self, did: &str) -> Result<Option<Arc<DidDocument>>> {
         let result = call(&self.obj, "resolve", &did.into(), &self.thrown, &|| {
             format!("DID resolver failed on {did}")
         })
         .await?;
         if result.is_null() || result.is_undefined() {
-            return Ok(Rc::new(None));
+            return Ok(None);
         }
         if !result.is_object() {
             return Err(err!(
@@ -150,7 +150,7 @@ impl JsDidResolver {
         if let Some(doc) = self.memo.get(did, &text) {
             return Ok(doc);
         }
-        let doc = Rc::new(read_document(did, &text, &self.limits)?);
+        let doc = read_document(did, &text, &self.limits)?.map(Arc::new);
         self.memo.put(did, text, &doc);
         Ok(doc)
     }
