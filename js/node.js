@@ -12,7 +12,12 @@ import { createNodeBackend } from './crypto/node.js';
 // calls avoids it; each call costs a few nanoseconds more, against microseconds of work.
 setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
+// Our wasm is validated function by function as each is first compiled, rather than all
+// of it at import: 2.8 ms instead of 4.5 to load it here. Only while it loads: any other
+// module then compiles with the full check at once, as V8 does by default.
+setFlagsFromString('--wasm-lazy-validation');
 const wasm = createRequire(import.meta.url)('../pkg/node/didcomm_wasm.js');
+setFlagsFromString('--no-wasm-lazy-validation');
 
 // Long ASCII text (packed messages) becomes a JS string 7x faster than by TextDecoder.
 wasm.useAsciiDecoder((memory, offset, length) => Buffer.from(memory.buffer, offset, length).toString('latin1'));
