@@ -53,7 +53,8 @@ function print(result) {
     `medians of ${result.rounds} rounds of ${result.roundMs} ms after a warm-up round\n`);
   printCases(result.cases, a, b, result.geomeanRatio);
   console.log(`floor: the case's primitives alone on node:crypto (static keys pre-imported, ` +
-    `ephemeral keys fresh); overhead: ${a}'s time per op / the floor's. ${result.floorNote}`);
+    `ECDH-1PU's static-static Zs computed once per pair of keys, ephemeral keys fresh); ` +
+    `overhead: ${a}'s time per op / the floor's. ${result.floorNote}`);
   const cold = result.coldStartMs;
   console.log(`cold start (spawn until the first unpack is done, median of ${cold.spawns}): ` +
     `${a} ${cold[a].toFixed(0)} ms, ${b} ${cold[b].toFixed(0)} ms`);

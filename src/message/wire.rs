@@ -292,6 +292,42 @@ mod tests {
     }
 
     #[test]
+    fn passes_exactly_the_texts_a_value_parse_passes() {
+        let deep = |n| format!("{}{}", "[".repeat(n), "]".repeat(n));
+        let bodies = [
+            r#"{}"#.to_owned(),
+            r#"{"a":[1,-2,3.5e10,true,null,"\u00e9\n"],"a":{}}"#.to_owned(),
+            r#"{"n":1e400}"#.to_owned(),
+            r#"{"n":-1e400}"#.to_owned(),
+            r#"{"n":18446744073709551616}"#.to_owned(),
+            r#"{"n":01}"#.to_owned(),
+            r#"{"s":"\x"}"#.to_owned(),
+            r#"{"s":"\ud800"}"#.to_owned(),
+            "{\"s\":\"\u{1}\"}".to_owned(),
+            r#"{"s":"a"#.to_owned(),
+            r#"{1:2}"#.to_owned(),
+            r#"{"a":1,}"#.to_owned(),
+            r#"[]"#.to_owned(),
+            r#""text""#.to_owned(),
+            format!(r#"{{"d":{}}}"#, deep(120)),
+            format!(r#"{{"d":{}}}"#, deep(140)),
+        ];
+        for body in &bodies {
+            let text = format!(r#"{{"id":"1","type":"t","body":{body}}}"#);
+            let value = serde_json::from_str::<Value>(&text);
+            let object = value.ok().and_then(|v| v.get("body").cloned());
+            assert_eq!(
+                read(&text).is_some(),
+                object.is_some_and(|b| b.is_object()),
+                "{body}"
+            );
+            let extra = format!(r#"{{"id":"1","type":"t","body":{{}},"x":{body}}}"#);
+            let parses = serde_json::from_str::<Value>(&extra).is_ok();
+            assert_eq!(read(&extra).is_some(), parses, "x: {body}");
+        }
+    }
+
+    #[test]
     fn keys_follow_known() {
         for (i, name) in KNOWN.iter().enumerate() {
             assert!(Key::of(name) == KEYS[i] && KEYS[..i].iter().all(|k| *k != KEYS[i]));

