@@ -1,10 +1,11 @@
 //! Secret keys by kid: the secrets resolver trait and an in-memory store.
 
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use serde_json::{Map, Value};
 
 use crate::crypto::{backend, PublicKey, SecretKey};
+use crate::did::DidDocument;
 use crate::error::{err, Result};
 use crate::jose::jwk;
 
@@ -233,7 +234,7 @@ pub(crate) async fn require_secret(resolver: &impl SecretsResolver, kid: &str) -
 pub(crate) async fn find_held(
     secrets: &impl SecretsResolver,
     kids: &[&str],
-    docs: &[std::sync::Arc<crate::did::DidDocument>],
+    docs: &[Arc<DidDocument>],
 ) -> Result<Vec<(String, String)>> {
     let held = secrets.find_secrets(kids).await?;
     let direct: Vec<(String, String)> = kids
@@ -252,7 +253,7 @@ pub(crate) async fn find_held(
 pub(crate) async fn find_equivalents(
     secrets: &impl SecretsResolver,
     kids: &[&str],
-    docs: &[std::sync::Arc<crate::did::DidDocument>],
+    docs: &[Arc<DidDocument>],
 ) -> Result<Vec<(String, String)>> {
     if docs.is_empty() || cfg!(not(feature = "did-methods")) {
         return Ok(Vec::new());

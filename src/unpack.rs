@@ -3,12 +3,14 @@
 //! then check the layers against the plaintext (`from` vs `skid` and signer, `to` vs the
 //! recipient kids).
 
+use std::sync::Arc;
+
 use serde_json::Value;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroizing;
 
 use crate::crypto::{PublicKey, SignAlg};
-use crate::did::{did_of, resolve_known, DidResolver, Relationship};
+use crate::did::{did_of, resolve_known, DidDocument, DidResolver, Relationship};
 use crate::error::{err, list, Result};
 use crate::jose::enc::ContentEnc;
 use crate::jose::jwe::{Jwe, KeyWrap};
@@ -307,10 +309,7 @@ impl<D: DidResolver, S: SecretsResolver> DidComm<D, S> {
             let mut docs = Vec::new();
             for kid in &kids {
                 let did = did_of(kid);
-                if !docs
-                    .iter()
-                    .any(|d: &std::sync::Arc<crate::did::DidDocument>| d.id == did)
-                {
+                if !docs.iter().any(|d: &Arc<DidDocument>| d.id == did) {
                     if let Ok(Some(doc)) = self.dids.resolve(did).await {
                         docs.push(doc);
                     }

@@ -92,7 +92,10 @@ impl VerificationMethod {
     /// [`VerificationMethod::public_key`] need not read it again.
     #[cfg(feature = "did-methods")]
     pub(crate) fn with_key(self, key: PublicKey) -> VerificationMethod {
-        let _ = (self.memo.0).set((self.type_.clone(), self.material.clone(), key));
+        let _ = self
+            .memo
+            .0
+            .set((self.type_.clone(), self.material.clone(), key));
         self
     }
 
@@ -105,7 +108,10 @@ impl VerificationMethod {
             return self.read_key();
         }
         let key = self.read_key()?;
-        let _ = (self.memo.0).set((self.type_.clone(), self.material.clone(), key.clone()));
+        let _ = self
+            .memo
+            .0
+            .set((self.type_.clone(), self.material.clone(), key.clone()));
         Ok(key)
     }
 
