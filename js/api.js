@@ -13,10 +13,13 @@ const rethrow = (e) => {
   throw toDIDCommError(e);
 };
 
-/** `fn()`'s promise with any failure (a rejection or a throw) as a DIDCommError. */
-function call(fn) {
+/**
+ * `fn()`'s promise, its value through `read` (which cannot fail: it shapes what the core
+ * returned), any failure (a rejection or a throw) as a DIDCommError. One reaction, not two.
+ */
+function call(fn, read) {
   try {
-    return fn().then(undefined, rethrow);
+    return fn().then(read, rethrow);
   } catch (e) {
     return Promise.reject(toDIDCommError(e));
   }
@@ -217,11 +220,11 @@ export function createApi(wasm, platform = null) {
     }
 
     packSigned(message, options) {
-      return call(() => this.#core.packSigned(message, options).then(packedSigned));
+      return call(() => this.#core.packSigned(message, options), packedSigned);
     }
 
     packEncrypted(message, options) {
-      return call(() => this.#core.packEncrypted(message, options).then(packedEncrypted));
+      return call(() => this.#core.packEncrypted(message, options), packedEncrypted);
     }
 
     /**
@@ -240,7 +243,7 @@ export function createApi(wasm, platform = null) {
     }
 
     unpack(packed, options) {
-      return call(() => this.#core.unpack(packed, options).then(unpacked));
+      return call(() => this.#core.unpack(packed, options), unpacked);
     }
 
     /** Wraps a packed message in anoncrypted forwards for `routingKeys` (last key first). */
