@@ -87,6 +87,21 @@ function unpacked([text, flags, encAlgAnon, encAlgAuth, encryptedFromKid, encryp
   return { message: JSON.parse(text), metadata };
 }
 
+/**
+ * A message's JSON text for the core, which checks the message itself (an object, the
+ * text's headers): `JSON.stringify` is called here, since a call out to it from the wasm
+ * costs more than the stringify on a small message. Not for a non-object (the core says
+ * what it is instead), and a message that cannot be written is an ERR_ILLEGAL_ARGUMENT.
+ */
+function messageJson(message) {
+  if (message === null || typeof message !== 'object' || Array.isArray(message)) return undefined;
+  try {
+    return JSON.stringify(message);
+  } catch (e) {
+    throw illegal(`message cannot be serialized to JSON: ${e?.message ?? e}`);
+  }
+}
+
 /** `{ packed, metadata }` of packSigned from the core's values (`pack_signed` in src/wasm/mod.rs). */
 function packedSigned([packed, signByKid, signAlg]) {
   return { packed, metadata: { signAlg, signByKid } };
@@ -216,15 +231,15 @@ export function createApi(wasm, platform = null) {
     }
 
     packPlaintext(message) {
-      return call(() => this.#core.packPlaintext(message));
+      return call(() => this.#core.packPlaintext(message, messageJson(message)));
     }
 
     packSigned(message, options) {
-      return call(() => this.#core.packSigned(message, options), packedSigned);
+      return call(() => this.#core.packSigned(message, messageJson(message), options), packedSigned);
     }
 
     packEncrypted(message, options) {
-      return call(() => this.#core.packEncrypted(message, options), packedEncrypted);
+      return call(() => this.#core.packEncrypted(message, messageJson(message), options), packedEncrypted);
     }
 
     /**

@@ -188,19 +188,21 @@ impl DIDCommCore {
         })
     }
 
+    /// `json` is the message's `JSON.stringify` text, made by `js/api.js` (`messageJson`):
+    /// a call out to it from here costs more than the stringify itself on small messages.
     #[wasm_bindgen(js_name = packPlaintext)]
-    pub fn pack_plaintext(&self, message: JsValue) -> Promise {
+    pub fn pack_plaintext(&self, message: JsValue, json: JsValue) -> Promise {
         // No resolver is asked, so none is set up (`run`): a tenth of the call.
-        match pack_plaintext(&message) {
+        match pack_plaintext(&message, json) {
             Ok(packed) => Promise::resolve(&packed),
             Err(error) => Promise::reject(&js_error(error)),
         }
     }
 
     #[wasm_bindgen(js_name = packSigned)]
-    pub fn pack_signed(&self, message: JsValue, options: JsValue) -> Promise {
+    pub fn pack_signed(&self, message: JsValue, json: JsValue, options: JsValue) -> Promise {
         self.run(move |core| async move {
-            let (_, message) = message_text(&message)?;
+            let (_, message) = message_text(&message, json)?;
             let options = read_options(&options, "packSigned", true)?;
             let sign_by = opt_string(&options, "signBy")?.ok_or_else(|| {
                 err!(
@@ -219,9 +221,9 @@ impl DIDCommCore {
     }
 
     #[wasm_bindgen(js_name = packEncrypted)]
-    pub fn pack_encrypted(&self, message: JsValue, options: JsValue) -> Promise {
+    pub fn pack_encrypted(&self, message: JsValue, json: JsValue, options: JsValue) -> Promise {
         self.run(move |core| async move {
-            let (_, message) = message_text(&message)?;
+            let (_, message) = message_text(&message, json)?;
             let options = read_options(&options, "packEncrypted", true)?;
             let to = opt_string(&options, "to")?.ok_or_else(|| {
                 err!(
@@ -442,21 +444,21 @@ fn check_did_resolver(resolver: &JsValue) -> std::result::Result<(), JsValue> {
 /// packed message itself (`pack::plaintext_json`): the JS string goes back as it is. (The
 /// text read is that string exactly: `JSON.stringify` escapes lone surrogates, the one
 /// thing `TextEncoder` would have replaced.)
-fn pack_plaintext(value: &JsValue) -> Result<JsValue> {
-    let (js, text) = message_text(value)?;
+fn pack_plaintext(value: &JsValue, json: JsValue) -> Result<JsValue> {
+    let (js, text) = message_text(value, json)?;
     Ok(match crate::pack::plaintext_json(&text)? {
         std::borrow::Cow::Borrowed(_) => js,
         std::borrow::Cow::Owned(packed) => js_string(&packed),
     })
 }
 
-/// A JS message's `JSON.stringify` text, as the JS string and as text in wasm (for the
-/// `_json` packs, which read it as `pack::plaintext_json` does).
-fn message_text(value: &JsValue) -> Result<(JsValue, String)> {
-    let js = stringify(check_message(value)?, "message")?;
-    let text = convert::text(&js)
+/// A JS message's `JSON.stringify` text (`json`, made by `js/api.js`), as the JS string and
+/// as text in wasm (for the `_json` packs, which read it as `pack::plaintext_json` does).
+fn message_text(value: &JsValue, json: JsValue) -> Result<(JsValue, String)> {
+    check_message(value)?;
+    let text = convert::text(&json)
         .ok_or_else(|| err!(IllegalArgument, "message cannot be serialized to JSON"))?;
-    Ok((js, text))
+    Ok((json, text))
 }
 
 /// The message argument, when it is an object (not an array).
