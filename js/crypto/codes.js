@@ -11,7 +11,8 @@ export const ENCS = ['A256CBC-HS512', 'A256GCM', 'XC20P'];
  */
 export function servesMasks(serves) {
   const mask = (list, names) => (Array.isArray(list) ? list : [])
-    .reduce((bits, name) => (names.includes(name) ? bits | (1 << names.indexOf(name)) : bits), 0);
+    .map((name) => names.indexOf(name))
+    .reduce((bits, i) => (i < 0 ? bits : bits | (1 << i)), 0);
   const s = serves ?? {};
   const curves = ['importPublic', 'publicKey', 'generate', 'agree', 'sign', 'verify'].map((op) => mask(s[op], CURVES));
   const encs = ['encrypt', 'decrypt'].map((op) => mask(s[op], ENCS));

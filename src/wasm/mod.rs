@@ -615,27 +615,33 @@ fn as_argument_error(e: Error) -> Error {
 /// `{ packed, metadata }`: `[packed, fromKid, toKids, signByKid, serviceId, serviceUri,
 /// routingKeys]`, absent members `undefined`. Values, not JSON, as for `unpack`.
 fn encrypted_result(packed: &str, meta: &PackEncryptedMetadata) -> JsValue {
-    let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, JsValue::from_str);
-    let list = |items: &[String]| -> JsValue {
-        items
-            .iter()
-            .map(|k| JsValue::from_str(k))
-            .collect::<Array>()
-            .into()
-    };
     let service = meta.messaging_service.as_ref();
     [
         js_string(packed),
-        text(meta.from_kid.as_deref()),
-        list(&meta.to_kids),
-        text(meta.sign_by_kid.as_deref()),
-        text(service.map(|s| s.id.as_str())),
-        text(service.map(|s| s.uri.as_str())),
-        service.map_or(JsValue::UNDEFINED, |s| list(&s.routing_keys)),
+        opt_text(meta.from_kid.as_deref()),
+        text_list(&meta.to_kids),
+        opt_text(meta.sign_by_kid.as_deref()),
+        opt_text(service.map(|s| s.id.as_str())),
+        opt_text(service.map(|s| s.uri.as_str())),
+        service.map_or(JsValue::UNDEFINED, |s| text_list(&s.routing_keys)),
     ]
-    .iter()
+    .into_iter()
     .collect::<Array>()
     .into()
+}
+
+/// A string of metadata, or `undefined` when absent.
+fn opt_text(s: Option<&str>) -> JsValue {
+    s.map_or(JsValue::UNDEFINED, js_string)
+}
+
+/// A list of kids as a JS array of strings.
+fn text_list(items: &[String]) -> JsValue {
+    items
+        .iter()
+        .map(|k| JsValue::from_str(k))
+        .collect::<Array>()
+        .into()
 }
 
 /// What `unpack` resolves to, as `js/api.js` (`unpacked`) turns it into `{ message, metadata }`:
@@ -646,7 +652,6 @@ fn encrypted_result(packed: &str, meta: &PackEncryptedMetadata) -> JsValue {
 /// these values faster than it parses it.
 fn unpack_result(unpacked: &crate::Unpacked) -> JsValue {
     let meta = &unpacked.meta;
-    let text = |s: Option<&str>| s.map_or(JsValue::UNDEFINED, js_string);
     let flags = [
         meta.encrypted,
         meta.authenticated,
@@ -660,12 +665,7 @@ fn unpack_result(unpacked: &crate::Unpacked) -> JsValue {
     let to_kids = meta
         .encrypted_to_kids
         .as_ref()
-        .map_or(JsValue::UNDEFINED, |kids| {
-            kids.iter()
-                .map(|k| JsValue::from_str(k))
-                .collect::<Array>()
-                .into()
-        });
+        .map_or(JsValue::UNDEFINED, |kids| text_list(kids));
     let from_prior = meta
         .from_prior
         .as_ref()
@@ -676,15 +676,15 @@ fn unpack_result(unpacked: &crate::Unpacked) -> JsValue {
             None => js_string(&unpacked.message.to_json()),
         },
         flags.into(),
-        text(meta.enc_alg_anon.map(ContentEnc::name)),
-        text(meta.enc_alg_auth.map(ContentEnc::name)),
-        text(meta.encrypted_from_kid.as_deref()),
+        opt_text(meta.enc_alg_anon.map(ContentEnc::name)),
+        opt_text(meta.enc_alg_auth.map(ContentEnc::name)),
+        opt_text(meta.encrypted_from_kid.as_deref()),
         to_kids,
         from_prior,
-        text(meta.from_prior_issuer_kid.as_deref()),
-        text(meta.sign_alg.map(|a| a.name())),
-        text(meta.sign_from.as_deref()),
-        text(meta.signed_message.as_deref()),
+        opt_text(meta.from_prior_issuer_kid.as_deref()),
+        opt_text(meta.sign_alg.map(|a| a.name())),
+        opt_text(meta.sign_from.as_deref()),
+        opt_text(meta.signed_message.as_deref()),
     ]
     .into_iter()
     .collect::<Array>()
